@@ -1,0 +1,29 @@
+# Build-wide usage requirements as INTERFACE targets, so no flag is global:
+#   allot::warnings  — the warning set (fatal when ALLOT_WERROR)
+#   allot::sanitize  — ASan + UBSan when ALLOT_SANITIZE
+# and allot_add_gtest(), one test executable per unit.
+
+add_library(allot_warnings INTERFACE)
+add_library(allot::warnings ALIAS allot_warnings)
+target_compile_options(allot_warnings INTERFACE -Wall -Wextra -Wpedantic
+  -Wshadow=local -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+  $<$<BOOL:${ALLOT_WERROR}>:-Werror>)
+
+add_library(allot_sanitize INTERFACE)
+add_library(allot::sanitize ALIAS allot_sanitize)
+if(ALLOT_SANITIZE)
+  target_compile_options(allot_sanitize INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(allot_sanitize INTERFACE -fsanitize=address,undefined)
+endif()
+
+# allot_add_gtest(NAME SOURCES a.cc b.cc LIBS x y [LABELS l])
+# One executable per unit; each test case registered with ctest.
+function(allot_add_gtest name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main
+    allot::warnings allot::sanitize)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300)
+endfunction()

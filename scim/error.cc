@@ -1,0 +1,1 @@
+#include "scim/error.h"
