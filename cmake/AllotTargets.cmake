@@ -6,7 +6,7 @@
 add_library(allot_warnings INTERFACE)
 add_library(allot::warnings ALIAS allot_warnings)
 target_compile_options(allot_warnings INTERFACE -Wall -Wextra -Wpedantic
-  -Wshadow=local -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+  -Wshadow=local -Wnon-virtual-dtor -Wno-missing-field-initializers -Wcast-align -Woverloaded-virtual
   $<$<BOOL:${ALLOT_WERROR}>:-Werror>)
 
 add_library(allot_sanitize INTERFACE)

@@ -1,0 +1,45 @@
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "server/app/commands.h"
+#include "server/auth/tenants.h"
+#include "server/store/database.h"
+#include "server/store/migrations.h"
+
+namespace allot::app {
+
+int Die(int status, const std::string& message) {
+  std::cerr << "allot: " << message << std::endl;
+  return status;
+}
+
+std::string DatabaseUrl(const std::string& data_dir, const std::string& db_url) {
+  return db_url.empty() ? data_dir + "/allot.db" : db_url;
+}
+
+int RunInit(const InitOptions& options) {
+  if (!auth::IsValidTenantId(options.tenant)) {
+    return Die(2, "invalid --tenant '" + options.tenant +
+                      "': use 1-64 characters of a-z, 0-9, '.', '_', '-'");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec || !std::filesystem::is_directory(options.data_dir, ec)) {
+    return Die(1, "cannot create the data directory " + options.data_dir +
+                      (ec ? ": " + ec.message() : "") + "; choose a writable --data-dir");
+  }
+  auto db = store::Database::Open(
+      {.url = DatabaseUrl(options.data_dir, options.db_url), .pool_size = 1});
+  if (!db) return Die(1, db.error().message);
+  if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
+  auto created = auth::CreateTenant(**db, options.tenant);
+  if (!created) return Die(1, created.error().message);
+  nlohmann::ordered_json out = {{"tenant", created->tenant},
+                        {"admin_token", created->admin_token},
+                        {"scim_token", created->scim_token}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace allot::app

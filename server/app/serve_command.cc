@@ -1,0 +1,123 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "server/app/commands.h"
+#include "server/app/ops_routes.h"
+#include "server/auth/tokens.h"
+#include "server/base/log.h"
+#include "server/http/server.h"
+#include "server/http/tls.h"
+#include "server/store/database.h"
+#include "server/store/migrations.h"
+
+namespace allot::app {
+namespace {
+
+// Blocks the signals serve handles, in this thread and every thread it
+// starts, so that only the signal thread (sigwait) receives them.
+sigset_t BlockServeSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+log::Level ParseLevel(const std::string& name) {
+  if (name == "debug") return log::Level::kDebug;
+  if (name == "warn") return log::Level::kWarn;
+  if (name == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  log::SetLevel(ParseLevel(config.log_level));
+  auto listen = ParseListen(config.listen);
+  if (!listen) return Die(2, listen.error().message);
+  if (config.insecure_http && !IsLoopback(listen->host)) {
+    return Die(2, "--insecure-http is refused on " + listen->host +
+                      ": plain HTTP is allowed only on a loopback address (127.0.0.1, ::1); "
+                      "serve HTTPS elsewhere");
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Die(2, "--tls-cert and --tls-key go together; give both or neither");
+  }
+  std::error_code ec;
+  if (config.db_url.empty() && !std::filesystem::exists(config.data_dir + "/allot.db", ec)) {
+    return Die(1, "no database in " + config.data_dir + ": run 'allot init --data-dir " +
+                      config.data_dir + "' first");
+  }
+
+  http::ServerOptions options{.host = listen->host,
+                              .port = listen->port,
+                              .tls = !config.insecure_http,
+                              .threads = config.threads,
+                              .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
+                              .read_timeout_seconds = config.read_timeout_seconds,
+                              .keep_alive_timeout_seconds = config.keep_alive_timeout_seconds,
+                              .queue_timeout_ms = config.queue_timeout_ms};
+  if (options.tls) {
+    if (config.tls_cert.empty()) {
+      auto paths = http::EnsureSelfSignedCertificate(config.data_dir + "/certs");
+      if (!paths) return Die(1, paths.error().message);
+      options.cert_file = paths->cert_file;
+      options.key_file = paths->key_file;
+    } else {
+      options.cert_file = config.tls_cert;
+      options.key_file = config.tls_key;
+    }
+  }
+
+  const sigset_t signals = BlockServeSignals();
+
+  auto db = store::Database::Open({.url = DatabaseUrl(config.data_dir, config.db_url),
+                                   .pool_size = config.threads + 4});
+  if (!db) return Die(1, db.error().message);
+  if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
+
+  http::Metrics metrics;
+  http::Router router;
+  AddOpsRoutes(router, **db, metrics);
+
+  store::Database& database = **db;
+  http::HttpServer server(
+      options, router,
+      [&database](std::string_view header, auth::TokenKind kind) {
+        return auth::Authenticate(database, header, kind);
+      },
+      metrics);
+  auto port = server.Bind();
+  if (!port) return Die(1, port.error().message);
+
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        log::Info("SIGHUP: reloading policies");
+        continue;
+      }
+      log::Info("shutting down: finishing requests in flight", {{"signal", sig}});
+      server.Stop();
+      return;
+    }
+  });
+
+  log::Info("listening", {{"host", listen->host},
+                          {"port", *port},
+                          {"scheme", options.tls ? "https" : "http"},
+                          {"schema_version", store::LatestSchemaVersion()}});
+  server.Run();
+  signal_thread.join();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace allot::app

@@ -1,0 +1,30 @@
+// server/auth/tenants.h — creating a tenant with its first credentials.
+// Thread-safety: stateless; the Database serialises access.
+#pragma once
+
+#include <string>
+
+#include "server/base/error.h"
+
+namespace allot::store {
+class Database;
+}
+
+namespace allot::auth {
+
+struct TenantCredentials {
+  std::string tenant;
+  std::string admin_token;  // a Global administrator's token
+  std::string scim_token;   // a SCIM provisioning token
+};
+
+// Returns true when `id` is a valid tenant id: [a-z0-9][a-z0-9._-]{0,63}.
+bool IsValidTenantId(const std::string& id);
+
+// Creates the tenant, a Global administrator "initial admin" and a SCIM
+// client "default SCIM client", each with one token, in one transaction.
+// kConflict if the tenant exists (nothing is changed), kInvalidRequest for a
+// malformed id.
+Result<TenantCredentials> CreateTenant(store::Database& db, const std::string& id);
+
+}  // namespace allot::auth

@@ -1,0 +1,58 @@
+#include "server/base/random.h"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+
+namespace allot {
+namespace {
+
+template <size_t N>
+std::array<uint8_t, N> RandomBytes() {
+  std::array<uint8_t, N> bytes{};
+  // RAND_bytes fails only when the CSPRNG cannot be seeded; nothing secure
+  // can be done then, so stop rather than hand out a guessable secret.
+  if (RAND_bytes(bytes.data(), static_cast<int>(N)) != 1) {
+    throw std::runtime_error("OpenSSL RAND_bytes failed: no secure randomness");
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::string RandomUuid() {
+  auto b = RandomBytes<16>();
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  char buf[37];
+  std::snprintf(buf, sizeof buf,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return buf;
+}
+
+std::string RandomToken(std::string_view prefix) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto b = RandomBytes<32>();
+  std::string out(prefix);
+  // 32 bytes → 43 base64url characters (no padding).
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t byte : b) {
+    acc = (acc << 8) | byte;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+}  // namespace allot

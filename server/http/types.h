@@ -1,0 +1,59 @@
+// server/http/types.h — the HTTP request and response as handlers see them.
+//
+// Handlers never see cpp-httplib: the server copies what they need into these
+// plain values, so httplib.h stays in one .cc file and handlers can be called
+// directly in tests. Thread-safety: plain values, one per request.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/auth/principal.h"
+
+namespace allot::http {
+
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+struct Request {
+  std::string method;
+  std::string path;                      // decoded, without the query
+  std::vector<std::string> path_params;  // the {…} segments of the route, in order
+  std::string body;
+  std::string request_id;
+  std::string base_url;  // "https://host:port", as the client addressed us
+  std::multimap<std::string, std::string, CaseInsensitiveLess> headers;
+  std::multimap<std::string, std::string> query;
+  const auth::Principal* principal = nullptr;  // set on authenticated routes
+
+  // The first value of a header or query parameter, or "" when absent.
+  std::string Header(std::string_view name) const;
+  bool HasQuery(std::string_view name) const;
+  std::string Query(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  void SetHeader(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+};
+
+using Handler = std::function<void(const Request&, Response&)>;
+
+// Which API a path belongs to: decides the credential it needs and the shape
+// of its error bodies.
+enum class Surface { kOps, kScim, kAdmin, kMetrics };
+Surface SurfaceOf(std::string_view path);
+
+}  // namespace allot::http

@@ -1,0 +1,155 @@
+#include "server/store/database.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <string_view>
+
+#include "server/base/log.h"
+
+namespace allot::store {
+namespace {
+
+struct ParsedUrl {
+  Backend backend;
+  std::string connect_string;
+  std::string display;  // safe to log: no password
+};
+
+Result<ParsedUrl> ParseUrl(const DatabaseOptions& options) {
+  std::string_view url = options.url;
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    // libpq accepts the URI form as its connection string.
+    auto at = url.find('@');
+    std::string display = at == std::string_view::npos
+                              ? std::string(url)
+                              : "postgresql://…" + std::string(url.substr(at));
+    return ParsedUrl{Backend::kPostgres, std::string(url), display};
+  }
+  if (url.starts_with("sqlite://")) url.remove_prefix(std::string_view("sqlite://").size());
+  if (url.empty()) return Fail(ErrorCode::kInvalidRequest, "empty database URL");
+  if (url.find('"') != std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidRequest, "the database path must not contain a double quote");
+  }
+  std::string connect = "db=\"" + std::string(url) + "\" timeout=" +
+                        std::to_string(std::max(1, options.busy_timeout_ms / 1000));
+  return ParsedUrl{Backend::kSqlite, connect, std::string(url)};
+}
+
+void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
+  sql << "PRAGMA journal_mode=WAL";
+  sql << "PRAGMA synchronous=NORMAL";
+  sql << "PRAGMA foreign_keys=ON";
+  sql << "PRAGMA busy_timeout=" + std::to_string(busy_timeout_ms);
+  sql << "PRAGMA temp_store=MEMORY";
+  sql << "PRAGMA cache_size=-32768";  // 32 MiB per connection
+}
+
+}  // namespace
+
+Error ErrorFromException(const std::exception& e) {
+  std::string what = e.what();
+  if (auto* se = dynamic_cast<const soci::soci_error*>(&e)) {
+    switch (se->get_error_category()) {
+      case soci::soci_error::constraint_violation:
+        return {ErrorCode::kConflict, "the change conflicts with existing data: " + what};
+      case soci::soci_error::connection_error:
+        return {ErrorCode::kUnavailable, "the database is unreachable; retry later"};
+      default:
+        break;
+    }
+    if (what.find("UNIQUE constraint") != std::string::npos ||
+        what.find("duplicate key") != std::string::npos) {
+      return {ErrorCode::kConflict, "the change conflicts with existing data"};
+    }
+    if (what.find("database is locked") != std::string::npos ||
+        what.find("database is busy") != std::string::npos ||
+        what.find("could not serialize") != std::string::npos ||
+        what.find("deadlock detected") != std::string::npos) {
+      return {ErrorCode::kUnavailable, "the database is busy; retry later"};
+    }
+  }
+  return {ErrorCode::kInternal, "database error: " + what};
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  auto parsed = ParseUrl(options);
+  if (!parsed) return std::unexpected(parsed.error());
+  const int pool_size = std::max(1, options.pool_size);
+  auto pool = std::make_unique<soci::connection_pool>(pool_size);
+  try {
+    for (int i = 0; i < pool_size; ++i) {
+      soci::session& sql = pool->at(i);
+      if (parsed->backend == Backend::kSqlite) {
+        sql.open(*soci::factory_sqlite3(), parsed->connect_string);
+        ConfigureSqlite(sql, options.busy_timeout_ms);
+      } else {
+        sql.open(*soci::factory_postgresql(), parsed->connect_string);
+      }
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot open the database " + parsed->display + ": " + e.what());
+  }
+  return std::unique_ptr<Database>(new Database(parsed->backend, std::move(pool), pool_size));
+}
+
+Database::Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size)
+    : backend_(backend), pool_size_(pool_size), pool_(std::move(pool)) {}
+
+Database::~Database() = default;
+
+Status Database::Write(const std::function<Status(soci::session&)>& fn) {
+  return RunTransaction(true, fn);
+}
+
+Status Database::Read(const std::function<Status(soci::session&)>& fn) {
+  return RunTransaction(false, fn);
+}
+
+Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
+  std::unique_lock<std::mutex> writer;
+  if (write && backend_ == Backend::kSqlite) writer = std::unique_lock(sqlite_writer_);
+  soci::session sql(*pool_);
+  bool open = false;
+  try {
+    if (backend_ == Backend::kSqlite) {
+      sql << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+    } else {
+      sql << (write ? "BEGIN" : "BEGIN READ ONLY");
+    }
+    open = true;
+    Status result = fn(sql);
+    if (result) {
+      sql << "COMMIT";
+    } else {
+      sql << "ROLLBACK";
+    }
+    return result;
+  } catch (const std::exception& e) {
+    if (open) {
+      try {
+        sql << "ROLLBACK";
+      } catch (const std::exception&) {
+        // The transaction is gone already (connection lost); nothing to undo.
+      }
+    }
+    Error error = ErrorFromException(e);
+    if (error.code == ErrorCode::kInternal) {
+      log::Error("database transaction failed", {{"error", std::string_view(e.what())}});
+    }
+    return std::unexpected(error);
+  }
+}
+
+bool Database::Ping() {
+  Status s = Read([](soci::session& sql) -> Status {
+    int one = 0;
+    sql << "SELECT 1", soci::into(one);
+    return Ok();
+  });
+  return s.has_value();
+}
+
+}  // namespace allot::store

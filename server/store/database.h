@@ -1,0 +1,108 @@
+// server/store/database.h — the database: a SOCI connection pool over SQLite
+// (default) or PostgreSQL, and transactions that turn library exceptions into
+// error values.
+//
+// Every read and write runs inside Read() or Write(). Write() commits when the
+// function returns a value and rolls back when it returns an error or throws,
+// so a failed request leaves no trace. On SQLite, writers of this process
+// queue on one mutex and then BEGIN IMMEDIATE: SQLite admits one writer at a
+// time anyway, and queueing here avoids its sleep-and-retry busy handler,
+// which would otherwise cost milliseconds per contended write. The busy
+// timeout still covers writers in other processes sharing the file.
+//
+// Durability: SQLite runs in WAL mode with synchronous=NORMAL — a committed
+// transaction survives a crash of the process (kill -9); a power loss may
+// lose the last transactions but never corrupts the file or breaks an
+// invariant, because every change is one transaction.
+//
+// Thread-safety: Database is thread-safe; a soci::session handed to a
+// function belongs to that call only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "server/base/error.h"
+
+namespace soci {
+class session;
+class connection_pool;
+}  // namespace soci
+
+namespace allot::store {
+
+enum class Backend { kSqlite, kPostgres };
+
+struct DatabaseOptions {
+  // "sqlite:///path/to/file.db", a plain file path, or "postgresql://…".
+  std::string url;
+  int pool_size = 8;
+  int busy_timeout_ms = 10000;
+};
+
+class Database {
+ public:
+  // Opens the pool. Fails with kUnavailable naming the URL's file or host
+  // when the database cannot be opened. The URL's password is never logged.
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Backend backend() const { return backend_; }
+
+  // Runs `fn` in one write transaction. Commits if it returns Ok, rolls back
+  // otherwise. A SOCI exception becomes kConflict (constraint violation),
+  // kUnavailable (busy, locked, connection lost) or kInternal.
+  Status Write(const std::function<Status(soci::session&)>& fn);
+
+  // Runs `fn` in a read-only transaction (one consistent snapshot).
+  Status Read(const std::function<Status(soci::session&)>& fn);
+
+  // Value-returning forms of Write and Read.
+  template <typename T>
+  Result<T> WriteValue(const std::function<Result<T>(soci::session&)>& fn) {
+    std::optional<T> out;
+    Status s = Write([&](soci::session& sql) -> Status {
+      auto r = fn(sql);
+      if (!r) return std::unexpected(r.error());
+      out.emplace(std::move(*r));
+      return Ok();
+    });
+    if (!s) return std::unexpected(s.error());
+    return std::move(*out);
+  }
+  template <typename T>
+  Result<T> ReadValue(const std::function<Result<T>(soci::session&)>& fn) {
+    std::optional<T> out;
+    Status s = Read([&](soci::session& sql) -> Status {
+      auto r = fn(sql);
+      if (!r) return std::unexpected(r.error());
+      out.emplace(std::move(*r));
+      return Ok();
+    });
+    if (!s) return std::unexpected(s.error());
+    return std::move(*out);
+  }
+
+  // True when a trivial query succeeds (for /readyz).
+  bool Ping();
+
+ private:
+  Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size);
+  Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn);
+
+  Backend backend_;
+  int pool_size_;
+  std::unique_ptr<soci::connection_pool> pool_;
+  std::mutex sqlite_writer_;  // see the header comment
+};
+
+// Maps an exception thrown by SOCI (or the standard library) inside a
+// transaction to an error value. Exposed for the store's own adapters.
+Error ErrorFromException(const std::exception& e);
+
+}  // namespace allot::store
