@@ -1,0 +1,53 @@
+// server/admin/authz.h — who may do what on which scope: the roles table of
+// PRODUCT.md, in one place, checked before any admin handler runs.
+//
+// Every admin route declares its Action; Authorize() looks the principal's
+// role up in the table and answers with the Access the handler works within
+// (all subscriptions, or a Subscription admin's own), or kForbidden naming
+// the role and the action. Handlers then only ask Access::Covers() for the
+// subscriptions they touch and answer 404 for one outside the scope, so a
+// scope never leaks what exists.
+// Thread-safety: stateless; Access borrows the Principal of one request.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/auth/principal.h"
+#include "server/base/error.h"
+
+namespace allot::admin {
+
+enum class Action {
+  kWhoAmI,             // GET /whoami
+  kReadDirectory,      // users, groups, their licenses, products, subscriptions, usage
+  kChangeLicenses,     // assign, unassign, reassign, move, bulk, overrides
+  kChangeSeats,        // PATCH /subscriptions/{id} {seats}
+  kManageCatalog,      // create/change/delete products and subscriptions
+  kManagePrincipals,   // admins, roles, admin and SCIM tokens
+  kReadPolicies,       // GET /policies
+  kManagePolicies,     // reload policies, full reconcile
+  kReadAudit,          // GET /audit, GET /users/{id}/history
+};
+
+std::string_view ActionName(Action action);
+
+// What a request may touch once authorised.
+struct Access {
+  const auth::Principal* principal = nullptr;
+  bool all_subscriptions = false;  // false: only principal->subscriptions
+
+  // True when the subscription is within this access's scope.
+  bool Covers(std::string_view subscription_id) const;
+  const std::string& tenant() const { return principal->tenant_id; }
+};
+
+// Decides from the roles table. kForbidden with a message naming the role and
+// the action when the role lacks it.
+Result<Access> Authorize(const auth::Principal& principal, Action action);
+
+// The roles an admin may have.
+bool IsValidRole(std::string_view role);
+
+}  // namespace allot::admin

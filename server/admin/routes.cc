@@ -1,0 +1,163 @@
+#include "server/admin/routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/http/error_table.h"
+
+namespace allot::admin {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string_view TypeName(FieldType type) {
+  switch (type) {
+    case FieldType::kString: return "a string";
+    case FieldType::kInteger: return "an integer";
+    case FieldType::kBoolean: return "true or false";
+    case FieldType::kArrayOfStrings: return "an array of strings";
+    case FieldType::kObject: return "an object";
+    case FieldType::kAny: return "a value";
+  }
+  return "a value";
+}
+
+bool HasType(const nlohmann::json& v, FieldType type) {
+  switch (type) {
+    case FieldType::kString: return v.is_string();
+    case FieldType::kInteger: return v.is_number_integer();
+    case FieldType::kBoolean: return v.is_boolean();
+    case FieldType::kObject: return v.is_object();
+    case FieldType::kAny: return true;
+    case FieldType::kArrayOfStrings:
+      if (!v.is_array()) return false;
+      for (const auto& item : v) {
+        if (!item.is_string()) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+std::string Base64UrlDecode(std::string_view in, bool& ok) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  ok = true;
+  for (char c : in) {
+    const char* p = std::char_traits<char>::find(kAlphabet, 64, c);
+    if (p == nullptr) {
+      ok = false;
+      return {};
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(p - kAlphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
+                   Action action, AdminHandler handler) {
+  router.Add(std::move(method), "/admin/v1" + std::string(pattern),
+             [action, handler = std::move(handler)](const http::Request& req,
+                                                    http::Response& res) {
+               auto access = Authorize(*req.principal, action);
+               if (!access) return RenderError(access.error(), res);
+               handler(req, *access, res);
+             });
+}
+
+void RenderJson(int status, const nlohmann::json& body, http::Response& response) {
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void RenderError(const Error& error, http::Response& response) {
+  http::RenderError(http::Surface::kAdmin, error, response);
+}
+
+Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Fail(ErrorCode::kInvalidRequest, "the request body must be a JSON object");
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const FieldSpec& f : fields) known = known || f.name == it.key();
+    if (!known) {
+      return Fail(ErrorCode::kInvalidRequest, "unknown field \"" + it.key() + "\"");
+    }
+  }
+  for (const FieldSpec& f : fields) {
+    auto it = j.find(f.name);
+    if (it == j.end() || it->is_null()) {
+      if (f.required) {
+        return Fail(ErrorCode::kInvalidRequest,
+                    "missing field \"" + std::string(f.name) + "\" (" +
+                        std::string(TypeName(f.type)) + ")");
+      }
+      if (it != j.end()) j.erase(it);
+      continue;
+    }
+    if (!HasType(*it, f.type)) {
+      return Fail(ErrorCode::kInvalidRequest, "field \"" + std::string(f.name) + "\" must be " +
+                                                  std::string(TypeName(f.type)));
+    }
+  }
+  return j;
+}
+
+Result<Page> ParsePage(const http::Request& request) {
+  Page page;
+  if (request.HasQuery("limit")) {
+    const std::string text = request.Query("limit");
+    if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(text) < 1 || std::stoi(text) > 1000) {
+      return Fail(ErrorCode::kInvalidRequest, "limit must be an integer from 1 to 1000");
+    }
+    page.limit = std::stoi(text);
+  }
+  if (request.HasQuery("cursor")) {
+    bool ok = false;
+    page.after = Base64UrlDecode(request.Query("cursor"), ok);
+    if (!ok || page.after.empty()) {
+      return Fail(ErrorCode::kInvalidRequest,
+                  "cursor is not valid; pass the next_cursor of the previous page");
+    }
+  }
+  return page;
+}
+
+std::string EncodeCursor(std::string_view key) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : key) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+bool IsValidSlug(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(id[0])) return false;
+  for (char c : id) {
+    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+}  // namespace allot::admin

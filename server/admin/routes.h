@@ -1,0 +1,60 @@
+// server/admin/routes.h — registering admin API routes under /admin/v1 with
+// their Action, so that authorisation runs before the handler (authz.h), and
+// the small JSON helpers every admin handler shares: strict body parsing,
+// rendering, errors and cursor paging.
+// Thread-safety: registration before serving; helpers are stateless.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "server/admin/authz.h"
+#include "server/base/error.h"
+#include "server/http/router.h"
+
+namespace allot::admin {
+
+using AdminHandler =
+    std::function<void(const http::Request&, const Access&, http::Response&)>;
+
+// Adds METHOD /admin/v1<pattern>; the handler runs only when Authorize()
+// grants `action` to the request's principal, else 403 with the reason.
+void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
+                   Action action, AdminHandler handler);
+
+// Writes `body` as JSON with `status`.
+void RenderJson(int status, const nlohmann::json& body, http::Response& response);
+
+// Writes an error in the admin shape {"error":{"code","message"}}.
+void RenderError(const Error& error, http::Response& response);
+
+enum class FieldType { kString, kInteger, kBoolean, kArrayOfStrings, kObject, kAny };
+struct FieldSpec {
+  std::string_view name;
+  FieldType type;
+  bool required = false;
+};
+
+// Parses `body` as a JSON object whose fields are all in `fields`, of their
+// types. kInvalidRequest naming the field (unknown, missing, wrong type) or
+// saying the body is not a JSON object. `null` counts as absent for optional
+// fields.
+Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields);
+
+// Cursor paging: `limit` (1–1000, default 100) and an opaque `cursor` that
+// carries the last key of the previous page.
+struct Page {
+  int limit = 100;
+  std::string after;  // the decoded key; empty for the first page
+};
+Result<Page> ParsePage(const http::Request& request);
+std::string EncodeCursor(std::string_view last_key);
+
+// True for a client-chosen id: [a-z0-9][a-z0-9._-]{0,63}.
+bool IsValidSlug(std::string_view id);
+
+}  // namespace allot::admin
