@@ -84,6 +84,9 @@ Result<std::string> PostgresConnInfo(std::string_view url) {
   AppendConnInfo(info, "dbname", PercentDecode(dbname));
   AppendConnInfo(info, "user", PercentDecode(user));
   AppendConnInfo(info, "password", password);
+  // Server notices would reach stderr as plain text between the JSON log
+  // lines; warnings and errors still arrive as errors.
+  AppendConnInfo(info, "options", "-c client_min_messages=warning");
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
