@@ -49,6 +49,14 @@ INSTANTIATE_TEST_SUITE_P(
         LoadCase{"no_such_plugin", {"cannot load", "No such file"}}),
     [](const auto& test_info) { return std::string(test_info.param.plugin); });
 
+// Tables only grow at the end: a plugin built against a newer header (a
+// larger table) still loads, and the host uses only the fields it knows.
+TEST(PluginLoad, AcceptsALargerTableFromANewerPlugin) {
+  auto plugin = Plugin::Open(testutil::kBrokenPluginDir + "/broken_newer_table.so");
+  ASSERT_TRUE(plugin.has_value()) << plugin.error();
+  EXPECT_GT((*plugin)->api().struct_size, sizeof(allot_plugin_api));
+}
+
 TEST(PluginLoad, RefusesAFileThatIsNotASharedObject) {
   TempDir plugins;
   plugins.Write("fake.so", "this is not an ELF file");
