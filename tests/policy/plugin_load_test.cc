@@ -22,6 +22,8 @@ struct LoadCase {
   const char* plugin;
   std::vector<std::string> error_parts;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const LoadCase& c, std::ostream* os) { *os << c.plugin; }
 
 class BrokenPluginIsRefused : public ::testing::TestWithParam<LoadCase> {};
 
