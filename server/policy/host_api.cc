@@ -3,6 +3,8 @@
 // string from the plugin to be anything but bytes.
 #include "server/policy/host_api.h"
 
+#include "server/base/log.h"
+
 #include <cstdio>
 #include <iterator>
 
@@ -28,15 +30,14 @@ int32_t Out(std::string_view s, const char** data, uint32_t* len) {
 }
 
 void HostLog(int32_t level, const char* msg, uint32_t msg_len) noexcept {
-  static constexpr const char* kLevels[] = {"debug", "info", "warn", "error"};
+  static constexpr log::Level kLevels[] = {log::Level::kDebug, log::Level::kInfo,
+                                           log::Level::kWarn, log::Level::kError};
   try {
-    json line = {{"level", level >= 0 && level <= 3 ? kLevels[level] : "info"},
-                 {"source", "plugin"},
-                 {"policy", t_log_policy != nullptr ? *t_log_policy : ""},
-                 {"msg", std::string(View(msg, msg_len))}};
-    std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
-    text += '\n';
-    std::fwrite(text.data(), 1, text.size(), stderr);
+    const std::string text = IsValidUtf8(View(msg, msg_len)) ? std::string(View(msg, msg_len))
+                                                             : Printable(View(msg, msg_len), 1024);
+    log::Write(level >= 0 && level <= 3 ? kLevels[level] : log::Level::kInfo, text,
+               {{"source", "plugin"},
+                {"policy", t_log_policy != nullptr ? std::string_view(*t_log_policy) : ""}});
   } catch (...) {  // logging must never fail a plugin
   }
 }

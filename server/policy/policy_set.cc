@@ -15,6 +15,9 @@
 #include "server/policy/host_api.h"
 #include "server/policy/plugin.h"
 #include "server/policy/policy.h"
+
+#include "server/base/clock.h"
+#include "server/base/log.h"
 #include "server/policy/policy_file.h"
 
 namespace allot::policy {
@@ -34,20 +37,7 @@ struct PolicySet::Entry {
 
 namespace {
 
-std::string NowRfc3339() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-void LogError(const std::string& msg) {
-  nlohmann::json line = {{"level", "error"}, {"source", "policy"}, {"msg", msg}};
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::fprintf(stderr, "%s\n", text.c_str());
-}
+void LogError(const std::string& msg) { log::Error(msg, {{"source", "policy"}}); }
 
 std::string Quoted(const std::string& name) { return "policy \"" + name + "\""; }
 

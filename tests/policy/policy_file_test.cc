@@ -155,7 +155,7 @@ TEST(PolicySetLoad, StampsLoadedAtInRfc3339Utc) {
   auto set = PolicySet::Load(dir.path(), testutil::kPluginDir);
   ASSERT_EQ(set->Statuses().size(), 1u);
   EXPECT_THAT(set->Statuses()[0].loaded_at,
-              ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
+              ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z"));
 }
 
 TEST(PolicySetLoad, ShippedExamplePoliciesLoad) {
