@@ -1,5 +1,7 @@
 #include "server/base/random.h"
 
+#include "server/base/base64url.h"
+
 #include <openssl/rand.h>
 
 #include <array>
@@ -36,23 +38,10 @@ std::string RandomUuid() {
 }
 
 std::string RandomToken(std::string_view prefix) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const auto b = RandomBytes<32>();
-  std::string out(prefix);
-  // 32 bytes → 43 base64url characters (no padding).
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t byte : b) {
-    acc = (acc << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  return out;
+  // 32 bytes → 43 base64url characters.
+  return std::string(prefix) +
+         Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 }  // namespace allot

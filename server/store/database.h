@@ -65,27 +65,11 @@ class Database {
   // Value-returning forms of Write and Read.
   template <typename T>
   Result<T> WriteValue(const std::function<Result<T>(soci::session&)>& fn) {
-    std::optional<T> out;
-    Status s = Write([&](soci::session& sql) -> Status {
-      auto r = fn(sql);
-      if (!r) return std::unexpected(r.error());
-      out.emplace(std::move(*r));
-      return Ok();
-    });
-    if (!s) return std::unexpected(s.error());
-    return std::move(*out);
+    return Capture<T>(true, fn);
   }
   template <typename T>
   Result<T> ReadValue(const std::function<Result<T>(soci::session&)>& fn) {
-    std::optional<T> out;
-    Status s = Read([&](soci::session& sql) -> Status {
-      auto r = fn(sql);
-      if (!r) return std::unexpected(r.error());
-      out.emplace(std::move(*r));
-      return Ok();
-    });
-    if (!s) return std::unexpected(s.error());
-    return std::move(*out);
+    return Capture<T>(false, fn);
   }
 
   // True when a trivial query succeeds (for /readyz).
@@ -94,6 +78,18 @@ class Database {
  private:
   Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size);
   Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn);
+  template <typename T>
+  Result<T> Capture(bool write, const std::function<Result<T>(soci::session&)>& fn) {
+    std::optional<T> out;
+    Status s = RunTransaction(write, [&](soci::session& sql) -> Status {
+      auto r = fn(sql);
+      if (!r) return std::unexpected(r.error());
+      out.emplace(std::move(*r));
+      return Ok();
+    });
+    if (!s) return std::unexpected(s.error());
+    return std::move(*out);
+  }
 
   Backend backend_;
   int pool_size_;
