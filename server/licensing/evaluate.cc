@@ -38,21 +38,39 @@ Status LoadFacts(soci::session& sql, const std::string& tenant, std::span<const 
         batch.users.push_back(std::move(f));
       });
   if (!s) return s;
-  return sql::RunIn(sql,
-                    "SELECT m.member_id, g.id, g.display_name, g.external_id FROM "
-                    "scim_group_members m JOIN scim_groups g ON g.tenant_id = m.tenant_id AND "
-                    "g.id = m.group_id WHERE m.tenant_id = :p0 AND g.deleted_at IS NULL AND "
-                    "m.member_id IN ",
-                    "", {tenant}, ids, {}, [&](const soci::row& r) {
-                      auto it = index.find(sql::Str(r, 0));
-                      if (it == index.end()) return;
-                      std::string gid = sql::Str(r, 1);
-                      auto [g, inserted] = batch.groups.try_emplace(gid);
-                      if (inserted) {
-                        g->second = {gid, sql::Str(r, 2), sql::Str(r, 3)};
-                      }
-                      batch.users[it->second].groups.push_back(&g->second);
-                    });
+  // Memberships by member (index scim_group_members_by_member), then the
+  // groups themselves by id: two index lookups, whatever the planner thinks
+  // of a join across a big group table.
+  std::vector<std::pair<size_t, std::string>> memberships;
+  std::vector<std::string> group_ids;
+  s = sql::RunIn(sql,
+                 "SELECT member_id, group_id FROM scim_group_members WHERE tenant_id = :p0 AND "
+                 "member_id IN ",
+                 "", {tenant}, ids, {}, [&](const soci::row& r) {
+                   auto it = index.find(sql::Str(r, 0));
+                   if (it == index.end()) return;
+                   std::string gid = sql::Str(r, 1);
+                   if (!batch.groups.contains(gid)) {
+                     batch.groups.try_emplace(gid);
+                     group_ids.push_back(gid);
+                   }
+                   memberships.emplace_back(it->second, std::move(gid));
+                 });
+  if (!s) return s;
+  std::unordered_set<std::string> live_groups;
+  s = sql::RunIn(sql,
+                 "SELECT id, display_name, external_id FROM scim_groups WHERE tenant_id = :p0 AND "
+                 "deleted_at IS NULL AND id IN ",
+                 "", {tenant}, group_ids, {}, [&](const soci::row& r) {
+                   std::string gid = sql::Str(r, 0);
+                   batch.groups[gid] = {gid, sql::Str(r, 1), sql::Str(r, 2)};
+                   live_groups.insert(std::move(gid));
+                 });
+  if (!s) return s;
+  for (const auto& [user, gid] : memberships) {
+    if (live_groups.contains(gid)) batch.users[user].groups.push_back(&batch.groups[gid]);
+  }
+  return Ok();
 }
 
 }  // namespace
