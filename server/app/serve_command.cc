@@ -10,6 +10,7 @@
 #include "server/base/log.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
+#include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
 
@@ -85,6 +86,7 @@ int RunServe(const ServeConfig& config) {
   http::Metrics metrics;
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
+  scim_api::AddRoutes(router, {.db = **db, .listener = nullptr, .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
 
   store::Database& database = **db;
   http::HttpServer server(
