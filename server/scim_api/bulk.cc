@@ -107,7 +107,13 @@ void AddBulkRoute(http::Router& router, const ScimApiDeps& deps) {
       }
       std::string missing;
       json data = op.value("data", json());
-      if (!Resolve(path, created, &missing) || !Resolve(data, created, &missing)) {
+      // A path references a bulkId as its last segment: /Users/bulkId:x.
+      if (std::string ps = path.get<std::string>(); ps.find("/bulkId:") != std::string::npos) {
+        const size_t at = ps.find("/bulkId:");
+        json ref = ps.substr(at + 1);
+        if (Resolve(ref, created, &missing)) path = ps.substr(0, at + 1) + ref.get<std::string>();
+      }
+      if (!missing.empty() || !Resolve(data, created, &missing)) {
         fail(scim::Error{409, "invalidValue",
                          "unresolved bulkId reference '" + missing + "'"});
         continue;

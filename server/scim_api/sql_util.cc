@@ -25,7 +25,11 @@ std::string SqlParams::AddList(const std::vector<std::string>& values) {
 }
 
 void SqlParams::BindAll(soci::statement& st) {
-  for (std::string& v : values_) st.exchange(soci::use(v));
+  // By name, not position: the pieces of a query may be built in any order
+  // (operands of + are unsequenced), so text order and Add order can differ.
+  for (size_t i = 0; i < values_.size(); ++i) {
+    st.exchange(soci::use(values_[i], "p" + std::to_string(i)));
+  }
 }
 
 std::string AsciiLower(std::string_view s) {

@@ -28,7 +28,7 @@ class SqlParams {
   std::string Add(std::string value);
   // "(:p3,:p4,…)" for an IN list; `values` must not be empty.
   std::string AddList(const std::vector<std::string>& values);
-  // Binds every value, in order, on `st` (before st.prepare). The values
+  // Binds every value by its name on `st` (before st.prepare). The values
   // live in this object, which must outlive the statement's execution.
   void BindAll(soci::statement& st);
   size_t size() const { return values_.size(); }

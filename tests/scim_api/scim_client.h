@@ -1,0 +1,74 @@
+// tests/scim_api/scim_client.h — a minimal harness for the SCIM integration
+// tests until tests/integration/harness.h lands on main: runs the REAL
+// binary (`allot init`, then `allot serve --listen 127.0.0.1:0
+// --insecure-http`), reads the port from the "listening" log line, and sends
+// requests with the SCIM token. One server per test binary (started on first
+// use, stopped at exit); tests use unique names so they do not collide.
+// Thread-safety: tests run sequentially; not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace allot::scim_test {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  nlohmann::json json;  // parsed body (null when not JSON)
+  std::multimap<std::string, std::string> headers;
+  std::string Header(const std::string& name) const;
+};
+
+class ScimServer {
+ public:
+  // The shared server; aborts the test binary when it cannot start.
+  static ScimServer& Get();
+
+  Reply Send(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::multimap<std::string, std::string>& headers = {},
+             const std::string& content_type = "application/scim+json");
+  Reply Get(const std::string& path, const std::multimap<std::string, std::string>& h = {}) {
+    return Send("GET", path, "", h);
+  }
+  Reply Post(const std::string& path, const nlohmann::json& body) {
+    return Send("POST", path, body.dump());
+  }
+  Reply Put(const std::string& path, const nlohmann::json& body,
+            const std::multimap<std::string, std::string>& h = {}) {
+    return Send("PUT", path, body.dump(), h);
+  }
+  Reply Patch(const std::string& path, const nlohmann::json& body,
+              const std::multimap<std::string, std::string>& h = {}) {
+    return Send("PATCH", path, body.dump(), h);
+  }
+  Reply Delete(const std::string& path, const std::multimap<std::string, std::string>& h = {}) {
+    return Send("DELETE", path, "", h);
+  }
+
+  const std::string& token() const { return token_; }
+  int port() const { return port_; }
+  const std::string& data_dir() const { return dir_; }
+
+  ~ScimServer();
+
+ private:
+  ScimServer();
+  std::string dir_;
+  std::string token_;
+  int port_ = 0;
+  int pid_ = 0;
+};
+
+// A unique suffix for names in one test run.
+std::string Unique(const std::string& prefix);
+
+// URL-encodes a query parameter value.
+std::string UrlEncode(const std::string& s);
+
+// A PatchOp body with `ops`.
+nlohmann::json PatchOp(nlohmann::json ops);
+
+}  // namespace allot::scim_test
