@@ -62,9 +62,10 @@ void AddBulkRoute(http::Router& router, const ScimApiDeps& deps) {
     }
     long long fail_on_errors = 0;  // 0: do them all
     if (auto f = body->find("failOnErrors"); f != body->end() && !f->is_null()) {
-      if (!f->is_number_integer() || f->get<long long>() < 1) {
+      // 0 (sent by some clients) means no limit, like leaving it out.
+      if (!f->is_number_integer() || f->get<long long>() < 0) {
         return RenderScimError(
-            scim::Error::InvalidValue("failOnErrors must be an integer of at least 1"), res);
+            scim::Error::InvalidValue("failOnErrors must be a non-negative integer"), res);
       }
       fail_on_errors = f->get<long long>();
     }

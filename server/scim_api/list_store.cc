@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include "scim/filter_eval.h"
+#include "scim/sort.h"
 #include "server/scim_api/page_hints.h"
 
 namespace allot::scim_api {
@@ -85,50 +86,6 @@ json Evaluable(const ResourceRow& row, ResourceKind kind) {
   return doc;
 }
 
-// Compares two JSON scalars for sorting: strings case-insensitively, numbers
-// and booleans by value; missing values sort last (RFC 7644 §3.4.2.3).
-int CompareForSort(const json* a, const json* b) {
-  const bool a_missing = a == nullptr || a->is_null();
-  const bool b_missing = b == nullptr || b->is_null();
-  if (a_missing || b_missing) return a_missing == b_missing ? 0 : (a_missing ? 1 : -1);
-  if (a->is_string() && b->is_string()) {
-    std::string x = AsciiLower(a->get_ref<const std::string&>());
-    std::string y = AsciiLower(b->get_ref<const std::string&>());
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  if (*a < *b) return -1;
-  if (*b < *a) return 1;
-  return 0;
-}
-
-// The sort key of a resource: the attribute (or its sub-attribute); for a
-// multi-valued attribute the primary value, else the first.
-const json* SortValue(const json& doc, const scim::ResolvedAttribute& r) {
-  const json* container = &doc;
-  if (r.in_extension) {
-    auto it = doc.find(r.schema->id);
-    if (it == doc.end()) return nullptr;
-    container = &*it;
-  }
-  auto it = container->find(r.attribute->name);
-  if (it == container->end()) return nullptr;
-  const json* v = &*it;
-  if (v->is_array()) {
-    if (v->empty()) return nullptr;
-    const json* pick = &(*v)[0];
-    for (const json& e : *v) {
-      if (e.is_object() && e.value("primary", false)) pick = &e;
-    }
-    v = pick;
-  }
-  if (v->is_object()) {
-    const std::string sub = r.sub_attribute ? r.sub_attribute->name : "value";
-    auto s = v->find(sub);
-    return s == v->end() ? nullptr : &*s;
-  }
-  return v;
-}
-
 }  // namespace
 
 std::string ResourceColumns(const char* a) {
@@ -138,26 +95,22 @@ std::string ResourceColumns(const char* a) {
 
 void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta) {
   const std::string type = TypeName(kind);
-  // A tenant created after migration 003 has no row yet: start it from the
-  // table (before this transaction's own change, hence the subtraction).
-  const std::string table = kind == ResourceKind::kUser ? "scim_users" : "scim_groups";
-  long long exists = 0;
-  sql << "SELECT COUNT(*) FROM scim_list_state WHERE tenant_id = :t AND resource_type = :r",
-      soci::into(exists), soci::use(tenant), soci::use(type);
-  if (exists == 0) {
-    long long live = 0;
-    sql << "SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t AND deleted_at IS NULL",
-        soci::into(live), soci::use(tenant);
-    // The caller has already written its row: `live` includes it.
-    sql << "INSERT INTO scim_list_state (tenant_id, resource_type, live_count, generation) "
-           "VALUES (:t, :r, :n, 1)",
-        soci::use(tenant), soci::use(type), soci::use(live);
-    return;
-  }
   long long d = delta;
-  sql << "UPDATE scim_list_state SET live_count = live_count + :d, generation = generation + 1 "
-         "WHERE tenant_id = :t AND resource_type = :r",
-      soci::use(d), soci::use(tenant), soci::use(type);
+  soci::statement st = (sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
+                                       "generation = generation + 1 WHERE tenant_id = :t AND "
+                                       "resource_type = :r",
+                        soci::use(d), soci::use(tenant), soci::use(type));
+  st.execute(true);
+  if (st.get_affected_rows() > 0) return;
+  // A tenant created after migration 003 has no row yet: start it from the
+  // table, which already holds the caller's change.
+  const std::string table = kind == ResourceKind::kUser ? "scim_users" : "scim_groups";
+  long long live = 0;
+  sql << "SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t AND deleted_at IS NULL",
+      soci::into(live), soci::use(tenant);
+  sql << "INSERT INTO scim_list_state (tenant_id, resource_type, live_count, generation) "
+         "VALUES (:t, :r, :n, 1)",
+      soci::use(tenant), soci::use(type), soci::use(live);
 }
 
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
@@ -295,9 +248,9 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
     return true;
   });
   if (memory_sort) {
+    const scim::SortSpec spec{*memory_sort, query.descending};
     std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& x, const auto& y) {
-      int c = CompareForSort(SortValue(x.first, *memory_sort), SortValue(y.first, *memory_sort));
-      return query.descending ? c > 0 : c < 0;
+      return scim::CompareForSort(spec, x.first, y.first) < 0;
     });
     matched = static_cast<int64_t>(sorted.size());
     for (int64_t i = first; i < matched && static_cast<int64_t>(page.rows.size()) < count; ++i) {

@@ -51,11 +51,9 @@ std::string LikeEscape(std::string_view s) {
 }
 
 scim::Error FromStoreError(const allot::Error& e) {
+  // The server's one error table decides status and scimType.
   const http::ErrorMapping& m = http::MappingFor(e.code);
-  return scim::Error{m.http_status, std::string(m.scim_type == "invalidValue" ? "invalidValue"
-                                                 : m.http_status == 409 ? "uniqueness"
-                                                                        : ""),
-                     e.message};
+  return scim::Error{m.http_status, std::string(m.scim_type), e.message};
 }
 
 allot::Error ToStoreError(const scim::Error& e) {

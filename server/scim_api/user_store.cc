@@ -180,15 +180,23 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
   row.created = NowRfc3339();
   row.updated = row.created;
   auto s = ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    if (auto free = CheckUserNameFree(sql, caller.tenant, c, ""); !free) return free;
-    sql << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, external_id, "
-           "display_name, active, resource, version, created_at, updated_at) VALUES (:t, :id, "
-           ":un, :unl, :e, :d, :a, :r, :v, :c, :u)",
-        soci::use(caller.tenant), soci::use(row.id), soci::use(c.user_name),
-        soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
-        soci::use(c.display_name, c.display_name_ind), soci::use(c.active),
-        soci::use(row.resource), soci::use(row.version), soci::use(row.created),
-        soci::use(row.updated);
+    // The partial unique index on (tenant_id, user_name_lower) decides
+    // uniqueness; no SELECT first (writes are serialised, so every statement
+    // saved here is throughput).
+    try {
+      sql << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, external_id, "
+             "display_name, active, resource, version, created_at, updated_at) VALUES (:t, :id, "
+             ":un, :unl, :e, :d, :a, :r, :v, :c, :u)",
+          soci::use(caller.tenant), soci::use(row.id), soci::use(c.user_name),
+          soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
+          soci::use(c.display_name, c.display_name_ind), soci::use(c.active),
+          soci::use(row.resource), soci::use(row.version), soci::use(row.created),
+          soci::use(row.updated);
+    } catch (const std::exception& e) {
+      if (store::ErrorFromException(e).code != ErrorCode::kConflict) throw;
+      return scim::Fail(scim::Error::Uniqueness("userName '" + c.user_name +
+                                                "' is already taken by another user"));
+    }
     WriteEmails(sql, caller.tenant, row.id, c, false);
     BumpListState(sql, caller.tenant, ResourceKind::kUser, +1);
     return NotifyUsersChanged(sql, caller, {row.id});
@@ -201,8 +209,31 @@ scim::Result<ResourceRow> GetUser(store::Database& db, const std::string& tenant
                                   const std::string& id, std::vector<Ref>* groups) {
   std::optional<ResourceRow> row;
   auto s = ScimRead(db, [&](soci::session& sql) -> scim::Status {
-    row = FindUserRow(sql, tenant, id);
-    if (row && groups) *groups = std::move(LoadUserGroups(sql, tenant, {id})[id]);
+    if (!groups) {
+      row = FindUserRow(sql, tenant, id);
+      return scim::Ok();
+    }
+    // The user and its groups in one statement (the hot GET by id path).
+    ResourceRow r;
+    std::string group_id, group_name;
+    soci::indicator gi = soci::i_null, gn = soci::i_null;
+    soci::statement st =
+        (sql.prepare << "SELECT " + ResourceColumns("u") +
+                            ", m.group_id, g.display_name FROM scim_users u LEFT JOIN "
+                            "scim_group_members m ON m.tenant_id = u.tenant_id AND m.member_id = "
+                            "u.id LEFT JOIN scim_groups g ON g.tenant_id = m.tenant_id AND g.id = "
+                            "m.group_id AND g.deleted_at IS NULL WHERE u.tenant_id = :t AND u.id = :id AND "
+                            "u.deleted_at "
+                            "IS NULL ORDER BY m.group_id",
+         soci::into(r.id), soci::into(r.resource), soci::into(r.version), soci::into(r.created),
+         soci::into(r.updated), soci::into(group_id, gi), soci::into(group_name, gn),
+         soci::use(tenant), soci::use(id));
+    st.execute(false);
+    while (st.fetch()) {
+      if (!row) row = r;
+      // No group (LEFT JOIN): the user has none.
+      if (gi == soci::i_ok && gn == soci::i_ok) groups->push_back(Ref{group_id, "direct", group_name});
+    }
     return scim::Ok();
   });
   if (!s) return scim::Fail(s.error());

@@ -161,6 +161,20 @@ TEST(ScimUsers, SortByUserNameDescending) {
   EXPECT_EQ(r.json["Resources"][2]["userName"], tag + "-a");
 }
 
+TEST(ScimUsers, SortByAttributeWithoutColumnSortsInMemory) {
+  const std::string tag = Unique("msort");
+  CreateUser(tag + "-1", {{"title", "b"}});
+  CreateUser(tag + "-2", {{"title", "C"}});
+  CreateUser(tag + "-3", {{"title", "a"}});
+  Reply r = S().Get("/scim/v2/Users?filter=" + UrlEncode("userName sw \"" + tag + "\"") +
+                    "&sortBy=title&count=2");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json["totalResults"], 3);
+  ASSERT_EQ(r.json["Resources"].size(), 2u);
+  EXPECT_EQ(r.json["Resources"][0]["title"], "a");
+  EXPECT_EQ(r.json["Resources"][1]["title"], "b");
+}
+
 TEST(ScimUsers, FilterOnAttributeWithoutColumnIsEvaluatedInMemory) {
   const std::string tag = Unique("mem");
   const std::string id = CreateUser(tag + "-1", {{"title", "Chief " + tag}});
