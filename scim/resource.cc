@@ -1,5 +1,8 @@
 #include "scim/resource.h"
 
+#include <string>
+#include <unordered_set>
+
 #include "scim/json_access.h"
 #include "scim/value.h"
 
@@ -17,6 +20,17 @@ Status SetFromInput(const ResolvedAttribute& resolved, const json& value, json* 
   if (!coerced) return Fail(coerced.error());
   if (attr.mutability == Mutability::kWriteOnly) return Ok();  // password: checked, not stored
   if (coerced->is_null()) return Ok();
+  if (const Attribute* v = attr.FindSub("value");
+      attr.multi_valued && v != nullptr && v->mutability == Mutability::kImmutable) {
+    // Members are identified by value: keep the first of duplicates.
+    std::unordered_set<std::string> seen;
+    json unique = json::array();
+    for (json& e : *coerced) {
+      const json* id = internal::FindMember(e, "value");
+      if (id == nullptr || seen.insert(id->dump()).second) unique.push_back(std::move(e));
+    }
+    *coerced = std::move(unique);
+  }
   json& container = resolved.in_extension ? (*out)[resolved.schema->id] : *out;
   container[attr.name] = std::move(*coerced);
   return Ok();

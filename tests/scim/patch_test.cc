@@ -260,6 +260,22 @@ TEST(Patch, AddOnNonEqualityFilterWithoutMatchIsNoTarget) {
             "noTarget");
 }
 
+TEST(Patch, ReplacesWholeFilteredElement) {
+  auto out = PatchOk(User(), kUser, R"([{"op":"replace","path":"emails[type eq \"home\"]","value":{"value":"n@h","type":"home"}}])");
+  EXPECT_EQ(out["emails"][1], J(R"({"value":"n@h","type":"home"})"));
+}
+
+TEST(Patch, AddToMatchedFilteredElementMerges) {
+  auto out = PatchOk(User(), kUser, R"([{"op":"add","path":"emails[type eq \"home\"]","value":{"display":"Home"}}])");
+  EXPECT_EQ(out["emails"][1], J(R"({"value":"b@home.org","type":"home","display":"Home"})"));
+}
+
+TEST(Patch, PathNamingWholeExtensionSetsItsAttributes) {
+  auto out = PatchOk(User(), kUser, R"([{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+      "value":{"department":"Ops","costCenter":"7"}}])");
+  EXPECT_EQ(out["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"], J(R"({"department":"Ops","costCenter":"7"})"));
+}
+
 TEST(Patch, FilterOnSimpleAttributeIsInvalidPath) {
   EXPECT_EQ(PatchError(User(), kUser, R"([{"op":"add","path":"userName[value eq \"x\"]","value":"x"}])"), "invalidPath");
 }

@@ -111,6 +111,13 @@ TEST(Resource, CreateGroupDropsNullRefOfMembers) {
   EXPECT_EQ((*r)["members"], J(R"([{"value":"u1"}])"));
 }
 
+TEST(Resource, CreateGroupDeduplicatesMembersByValue) {
+  auto r = NormalizeForCreate(Group(), J(R"({"displayName":"g","members":[{"value":"u1"},{"value":"u2"},
+      {"value":"u1","display":"again"}]})"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["members"], J(R"([{"value":"u1"},{"value":"u2"}])"));
+}
+
 TEST(Resource, CreateReportsTypeErrorNamingAttribute) {
   auto r = NormalizeForCreate(User(), J(R"({"userName":"a","emails":[{"value":1}]})"));
   ASSERT_FALSE(r);
