@@ -1,39 +1,13 @@
 #include "scim_client.h"
 
-#include <signal.h>
-#include <sys/wait.h>
+#include <strings.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
-#include <stdexcept>
-#include <thread>
-
-#include <httplib.h>
 
 namespace allot::scim_test {
-namespace {
-
-std::string RunCapture(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "scim test harness: %s\n", msg.c_str());
-  std::abort();
-}
-
-}  // namespace
 
 std::string Reply::Header(const std::string& name) const {
   for (const auto& [k, v] : headers) {
@@ -43,80 +17,39 @@ std::string Reply::Header(const std::string& name) const {
 }
 
 ScimServer& ScimServer::Get() {
-  static ScimServer* server = new ScimServer();
-  static bool registered = [] {
-    std::atexit([] { delete server; });
-    return true;
+  // Leaked on purpose: the harness kills the server at exit via the
+  // TestServer destructor run by the atexit hook below.
+  static ScimServer* server = [] {
+    auto* s = new ScimServer();
+    std::atexit([] { ScimServer::Get().server_.reset(); });
+    return s;
   }();
-  (void)registered;
   return *server;
 }
 
 ScimServer::ScimServer() {
-  char tmpl[] = "/tmp/allot-scim-test-XXXXXX";
-  if (!mkdtemp(tmpl)) Die("mkdtemp failed");
-  dir_ = tmpl;
-  const std::string init = RunCapture(std::string(ALLOT_BINARY) + " init --data-dir " + dir_);
-  auto j = nlohmann::json::parse(init, nullptr, false);
-  if (!j.is_object() || !j.contains("scim_token")) Die("allot init printed: " + init);
-  token_ = j["scim_token"];
-  const std::string log = dir_ + "/serve.log";
-  pid_ = fork();
-  if (pid_ == 0) {
-    FILE* f = std::freopen(log.c_str(), "w", stderr);
-    (void)f;
-    execl(ALLOT_BINARY, ALLOT_BINARY, "serve", "--data-dir", dir_.c_str(), "--listen",
-          "127.0.0.1:0", "--insecure-http", static_cast<char*>(nullptr));
-    _exit(127);
+  std::string error;
+  server_ = testing::TestServer::Start(testing::ServerOptions{}, &error);
+  if (!server_) {
+    std::fprintf(stderr, "scim tests: the server did not start: %s\n", error.c_str());
+    std::abort();
   }
-  for (int i = 0; i < 200 && port_ == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::ifstream in(log);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.find("\"msg\":\"listening\"") == std::string::npos) continue;
-      auto l = nlohmann::json::parse(line, nullptr, false);
-      if (l.is_object() && l.contains("port")) port_ = l["port"].get<int>();
-    }
-  }
-  if (port_ == 0) Die("allot serve did not log 'listening'; see " + log);
-}
-
-ScimServer::~ScimServer() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  if (!dir_.empty() && std::getenv("ALLOT_KEEP_TEST_DATA") == nullptr) {
-    std::string cmd = "rm -rf '" + dir_ + "'";
-    int rc = std::system(cmd.c_str());
-    (void)rc;
-  }
+  client_ = std::make_unique<testing::HttpClient>(server_->Client());
 }
 
 Reply ScimServer::Send(const std::string& method, const std::string& path, const std::string& body,
                        const std::multimap<std::string, std::string>& headers,
                        const std::string& content_type) {
-  httplib::Client client("127.0.0.1", port_);
-  client.set_read_timeout(60, 0);
-  httplib::Headers h;
-  if (headers.find("Authorization") == headers.end()) h.emplace("Authorization", "Bearer " + token_);
-  for (const auto& [k, v] : headers) h.emplace(k, v);
-  auto call = [&]() -> httplib::Result {
-    if (method == "GET") return client.Get(path, h);
-    if (method == "DELETE") return client.Delete(path, h);
-    if (method == "POST") return client.Post(path, h, body, content_type);
-    if (method == "PUT") return client.Put(path, h, body, content_type);
-    if (method == "PATCH") return client.Patch(path, h, body, content_type);
-    Die("unsupported method " + method);
-  };
-  httplib::Result r = call();
+  std::map<std::string, std::string> h;
+  if (headers.find("Authorization") == headers.end()) {
+    h["Authorization"] = "Bearer " + server_->scim_token();
+  }
+  for (const auto& [k, v] : headers) h[k] = v;
+  testing::HttpResponse r = client_->Send(method, path, body, h, content_type);
   Reply out;
-  if (!r) return out;  // status 0: no response
-  out.status = r->status;
-  out.body = r->body;
-  for (const auto& [k, v] : r->headers) out.headers.emplace(k, v);
+  out.status = r.status;
+  out.body = r.body;
+  for (const auto& [k, v] : r.headers) out.headers.emplace(k, v);
   out.json = nlohmann::json::parse(out.body, nullptr, false);
   if (out.json.is_discarded()) out.json = nullptr;
   return out;

@@ -1,16 +1,19 @@
-// tests/scim_api/scim_client.h — a minimal harness for the SCIM integration
-// tests until tests/integration/harness.h lands on main: runs the REAL
-// binary (`allot init`, then `allot serve --listen 127.0.0.1:0
-// --insecure-http`), reads the port from the "listening" log line, and sends
-// requests with the SCIM token. One server per test binary (started on first
-// use, stopped at exit); tests use unique names so they do not collide.
+// tests/scim_api/scim_client.h — SCIM conveniences over the integration
+// harness (tests/integration/harness.h): one REAL `allot serve` per test
+// binary (plain HTTP on loopback, started on first use, stopped at exit),
+// requests sent with its SCIM token, JSON bodies parsed. Tests use unique
+// names so they do not collide.
 // Thread-safety: tests run sequentially; not thread-safe.
 #pragma once
 
 #include <map>
 #include <string>
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
 
 namespace allot::scim_test {
 
@@ -48,18 +51,12 @@ class ScimServer {
     return Send("DELETE", path, "", h);
   }
 
-  const std::string& token() const { return token_; }
-  int port() const { return port_; }
-  const std::string& data_dir() const { return dir_; }
-
-  ~ScimServer();
+  int port() const { return server_->port(); }
 
  private:
   ScimServer();
-  std::string dir_;
-  std::string token_;
-  int port_ = 0;
-  int pid_ = 0;
+  std::unique_ptr<testing::TestServer> server_;
+  std::unique_ptr<testing::HttpClient> client_;
 };
 
 // A unique suffix for names in one test run.
