@@ -9,6 +9,7 @@
 #include "scim/filter_eval.h"
 #include "scim/sort.h"
 #include "server/scim_api/page_hints.h"
+#include "server/scim_api/statement_cache.h"
 
 namespace allot::scim_api {
 namespace {
@@ -25,37 +26,66 @@ const scim::ResourceType& TypeOf(ResourceKind kind) {
   return *scim::DefaultRegistry().FindResourceType(TypeName(kind));
 }
 
+// A prepared query with its buffers: rows of ResourceRow, or one count.
+struct PreparedQuery : CachedStatement {
+  PreparedQuery(soci::session& sql, const std::string& text, size_t n_params, bool count)
+      : params(n_params), st(Prepare(sql, text, count)) {}
+
+  soci::details::prepare_temp_type Prepare(soci::session& sql, const std::string& text,
+                                           bool count) {
+    // On the pooled connection (sql.prepare), so the statement can be kept.
+    soci::details::prepare_temp_type p = (sql.prepare << text);
+    if (count) {
+      p, soci::into(n);
+    } else {
+      p, soci::into(row.id), soci::into(row.resource), soci::into(row.version),
+          soci::into(row.created), soci::into(row.updated);
+    }
+    for (size_t i = 0; i < params.size(); ++i) p, soci::use(params[i], "p" + std::to_string(i));
+    return p;
+  }
+
+  ResourceRow row;
+  long long n = 0;
+  std::vector<std::string> params;  // sized once: soci::use holds addresses
+  soci::statement st;
+};
+
+// Runs `text` with `params`. Statements whose text does not change from
+// request to request (no OFFSET) are kept in `cache`.
+PreparedQuery* Run(soci::session& sql, StatementCache* cache, const std::string& text,
+                   SqlParams& params, bool count, std::unique_ptr<CachedStatement>* scratch) {
+  const bool cacheable = text.find(" OFFSET ") == std::string::npos;
+  const std::string key = (count ? "count:" : "rows:") + text;
+  auto* q = StatementCache::Obtain<PreparedQuery>(
+      cacheable ? cache : nullptr, sql, key,
+      [&](soci::session& s) { return std::make_unique<PreparedQuery>(s, text, params.size(), count); },
+      scratch);
+  for (size_t i = 0; i < params.size(); ++i) q->params[i] = params.values()[i];
+  q->st.execute(false);
+  return q;
+}
+
 // Runs `text` with `params`, calling `on_row` for each row until it returns
 // false.
 template <typename F>
-void ForEachRow(soci::session& sql, const std::string& text, SqlParams& params, F&& on_row) {
-  ResourceRow row;
-  soci::statement st(sql);
-  st.exchange(soci::into(row.id));
-  st.exchange(soci::into(row.resource));
-  st.exchange(soci::into(row.version));
-  st.exchange(soci::into(row.created));
-  st.exchange(soci::into(row.updated));
-  params.BindAll(st);
-  st.alloc();
-  st.prepare(text);
-  st.define_and_bind();
-  st.execute(false);
-  while (st.fetch()) {
-    if (!on_row(row)) break;
+void ForEachRow(soci::session& sql, StatementCache* cache, const std::string& text,
+                SqlParams& params, F&& on_row) {
+  std::unique_ptr<CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, cache, text, params, false, &scratch);
+  bool more = true;
+  while (q->st.fetch()) {
+    if (more && !on_row(q->row)) more = false;  // drain: a kept statement must end reset
   }
 }
 
-long long Count(soci::session& sql, const std::string& text, SqlParams& params) {
-  long long n = 0;
-  soci::statement st(sql);
-  st.exchange(soci::into(n));
-  params.BindAll(st);
-  st.alloc();
-  st.prepare(text);
-  st.define_and_bind();
-  st.execute(true);
-  return n;
+long long Count(soci::session& sql, StatementCache* cache, const std::string& text,
+                SqlParams& params) {
+  std::unique_ptr<CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, cache, text, params, true, &scratch);
+  while (q->st.fetch()) {
+  }
+  return q->n;
 }
 
 struct ListState {
@@ -64,14 +94,30 @@ struct ListState {
   bool found = false;
 };
 
-ListState ReadListState(soci::session& sql, const std::string& tenant, ResourceKind kind) {
-  ListState s;
-  const std::string type = TypeName(kind);
+struct ListStateQuery : CachedStatement {
+  explicit ListStateQuery(soci::session& sql)
+      : st((sql.prepare << "SELECT live_count, generation FROM scim_list_state WHERE tenant_id = "
+                           ":t AND resource_type = :r",
+            soci::into(live, ind), soci::into(generation), soci::use(tenant), soci::use(type))) {}
+  std::string tenant, type;
+  long long live = 0, generation = 0;
   soci::indicator ind = soci::i_null;
-  sql << "SELECT live_count, generation FROM scim_list_state WHERE tenant_id = :t AND "
-         "resource_type = :r",
-      soci::into(s.live, ind), soci::into(s.generation), soci::use(tenant), soci::use(type);
-  s.found = sql.got_data() && ind == soci::i_ok;
+  soci::statement st;
+};
+
+ListState ReadListState(soci::session& sql, StatementCache* cache, const std::string& tenant,
+                        ResourceKind kind) {
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = StatementCache::Obtain<ListStateQuery>(
+      cache, sql, "list_state",
+      [](soci::session& s) { return std::make_unique<ListStateQuery>(s); }, &scratch);
+  q->tenant = tenant;
+  q->type = TypeName(kind);
+  q->ind = soci::i_null;
+  ListState s;
+  s.found = q->st.execute(true) && q->ind == soci::i_ok;
+  s.live = q->live;
+  s.generation = q->generation;
   return s;
 }
 
@@ -93,15 +139,33 @@ std::string ResourceColumns(const char* a) {
   return p + "id, " + p + "resource, " + p + "version, " + p + "created_at, " + p + "updated_at";
 }
 
-void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta) {
+namespace {
+
+struct BumpStatement : CachedStatement {
+  explicit BumpStatement(soci::session& sql)
+      : st((sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
+                           "generation = generation + 1 WHERE tenant_id = :t AND "
+                           "resource_type = :r",
+            soci::use(delta), soci::use(tenant), soci::use(type))) {}
+  long long delta = 0;
+  std::string tenant, type;
+  soci::statement st;
+};
+
+}  // namespace
+
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
+                   StatementCache* cache) {
   const std::string type = TypeName(kind);
-  long long d = delta;
-  soci::statement st = (sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
-                                       "generation = generation + 1 WHERE tenant_id = :t AND "
-                                       "resource_type = :r",
-                        soci::use(d), soci::use(tenant), soci::use(type));
-  st.execute(true);
-  if (st.get_affected_rows() > 0) return;
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = StatementCache::Obtain<BumpStatement>(
+      cache, sql, "bump_list_state",
+      [](soci::session& conn) { return std::make_unique<BumpStatement>(conn); }, &scratch);
+  q->delta = delta;
+  q->tenant = tenant;
+  q->type = type;
+  q->st.execute(true);
+  if (q->st.get_affected_rows() > 0) return;
   // A tenant created after migration 003 has no row yet: start it from the
   // table, which already holds the caller's change.
   const std::string table = kind == ResourceKind::kUser ? "scim_users" : "scim_groups";
@@ -114,7 +178,8 @@ void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind k
 }
 
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
-                                     ResourceKind kind, const ListQuery& query) {
+                                     ResourceKind kind, const ListQuery& query,
+                                     StatementCache* cache) {
   const scim::ResourceType& type = TypeOf(kind);
   const std::string a = Alias(kind);
   SqlParams params;
@@ -161,12 +226,12 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
   // Exact in SQL: count and page in the database.
   if (cond.exact && !memory_sort) {
     if (!query.filter) {
-      ListState state = ReadListState(sql, tenant, kind);
+      ListState state = ReadListState(sql, cache, tenant, kind);
       if (state.found) {
         page.total = state.live;
       } else {
         SqlParams p2;
-        page.total = Count(sql, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
+        page.total = Count(sql, cache, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
                                     ".tenant_id = " + p2.Add(tenant) + " AND " + a +
                                     ".deleted_at IS NULL",
                            p2);
@@ -187,7 +252,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
       // LIMIT/OFFSET are integers computed here, not client text.
       text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
       if (offset > 0) text += " OFFSET " + std::to_string(offset);
-      ForEachRow(sql, text, params, [&](const ResourceRow& row) {
+      ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
         page.rows.push_back(row);
         return true;
       });
@@ -204,7 +269,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
       return page;
     }
     SqlParams count_params = params;
-    page.total = Count(sql, "SELECT COUNT(*)" + from, count_params);
+    page.total = Count(sql, cache, "SELECT COUNT(*)" + from, count_params);
     if (count == 0) return page;
     std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
     int64_t offset = page.start_index - 1;
@@ -214,7 +279,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
     }
     text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
     if (offset > 0) text += " OFFSET " + std::to_string(offset);
-    ForEachRow(sql, text, params, [&](const ResourceRow& row) {
+    ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
       page.rows.push_back(row);
       return true;
     });
@@ -232,7 +297,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
   const int64_t first = query.cursor ? 0 : page.start_index - 1;  // 0-based
   std::vector<std::pair<json, ResourceRow>> sorted;
   int64_t matched = 0;
-  ForEachRow(sql, text, params, [&](const ResourceRow& row) {
+  ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
     if (query.filter || memory_sort) {
       json doc = Evaluable(row, kind);
       if (query.filter && !scim::Matches(*query.filter, doc, type)) return true;

@@ -19,15 +19,20 @@ class session;
 
 namespace allot::scim_api {
 
+class StatementCache;
+
 // Runs `query` for `kind` in `tenant`. Fails with invalidFilter (unknown
 // attribute), invalidValue (a bad cursor, cursor with sortBy) or a storage
 // error.
+// `cache` (may be null) keeps the prepared statements per connection.
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
-                                     ResourceKind kind, const ListQuery& query);
+                                     ResourceKind kind, const ListQuery& query,
+                                     StatementCache* cache = nullptr);
 
 // Adds `delta` to the live count of `kind` and bumps its generation (call in
 // the transaction of every create and delete).
-void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta);
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
+                   StatementCache* cache = nullptr);
 
 // The columns every resource query selects, in ResourceRow order, for the
 // table alias `a`.

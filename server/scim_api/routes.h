@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "server/http/router.h"
 #include "server/store/database.h"
@@ -16,6 +17,8 @@ class IdentityListener;
 
 namespace allot::scim_api {
 
+class StatementCache;
+
 struct ScimApiDeps {
   store::Database& db;
   // Told about every change that can change licenses, inside its
@@ -23,6 +26,8 @@ struct ScimApiDeps {
   licensing::IdentityListener* listener = nullptr;
   // The server's body limit, announced as Bulk maxPayloadSize.
   size_t max_payload_bytes = 4 * 1024 * 1024;
+  // Set by AddRoutes (prepared statements per connection); leave null.
+  std::shared_ptr<StatementCache> statements{};
 };
 
 // Adds every SCIM route to `router`. `deps.db` (and the listener) must

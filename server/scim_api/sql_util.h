@@ -32,6 +32,7 @@ class SqlParams {
   // live in this object, which must outlive the statement's execution.
   void BindAll(soci::statement& st);
   size_t size() const { return values_.size(); }
+  const std::deque<std::string>& values() const { return values_; }
 
  private:
   std::deque<std::string> values_;  // deque: stable addresses for soci::use

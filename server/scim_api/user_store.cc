@@ -9,6 +9,7 @@
 #include "server/licensing/identity_listener.h"
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
+#include "server/scim_api/statement_cache.h"
 
 namespace allot::scim_api {
 namespace {
@@ -90,6 +91,51 @@ void WriteEmails(soci::session& sql, const std::string& tenant, const std::strin
   }
 }
 
+// The INSERTs of a create, prepared once per connection (writes are
+// serialised, so their cost is the server's write throughput).
+struct InsertUserStatement : CachedStatement {
+  explicit InsertUserStatement(soci::session& sql)
+      : st((sql.prepare << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, "
+                           "external_id, display_name, active, resource, version, created_at, "
+                           "updated_at) VALUES (:t, :id, :un, :unl, :e, :d, :a, :r, :v, :c, :u)",
+            soci::use(tenant), soci::use(row.id), soci::use(c.user_name),
+            soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
+            soci::use(c.display_name, c.display_name_ind), soci::use(c.active),
+            soci::use(row.resource), soci::use(row.version), soci::use(row.created),
+            soci::use(row.updated))) {}
+  std::string tenant;
+  ResourceRow row;
+  UserColumns c;
+  soci::statement st;
+};
+
+struct InsertEmailStatement : CachedStatement {
+  explicit InsertEmailStatement(soci::session& sql)
+      : st((sql.prepare << "INSERT INTO scim_user_emails (tenant_id, user_id, value_lower, type) "
+                           "VALUES (:t, :u, :v, :ty)",
+            soci::use(tenant), soci::use(user), soci::use(value), soci::use(type, type_ind))) {}
+  std::string tenant, user, value, type;
+  soci::indicator type_ind = soci::i_null;
+  soci::statement st;
+};
+
+void InsertEmails(soci::session& sql, StatementCache* cache, const std::string& tenant,
+                  const std::string& id, const UserColumns& c) {
+  if (c.emails.empty()) return;
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = StatementCache::Obtain<InsertEmailStatement>(
+      cache, sql, "insert_email",
+      [](soci::session& conn) { return std::make_unique<InsertEmailStatement>(conn); }, &scratch);
+  q->tenant = tenant;
+  q->user = id;
+  for (const auto& [value, type] : c.emails) {
+    q->value = value;
+    q->type = type;
+    q->type_ind = type.empty() ? soci::i_null : soci::i_ok;
+    q->st.execute(true);
+  }
+}
+
 std::optional<ResourceRow> FindUserRow(soci::session& sql, const std::string& tenant,
                                        const std::string& id) {
   ResourceRow row;
@@ -167,7 +213,8 @@ bool ETagMatches(const std::string& header, long long version) {
   return false;
 }
 
-scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, const json& body) {
+scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, const json& body,
+                                     StatementCache* cache) {
   auto normalized = scim::NormalizeForCreate(UserType(), body);
   if (!normalized) return scim::Fail(normalized.error());
   json& resource = *normalized;
@@ -183,56 +230,75 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
     // The partial unique index on (tenant_id, user_name_lower) decides
     // uniqueness; no SELECT first (writes are serialised, so every statement
     // saved here is throughput).
+    std::unique_ptr<CachedStatement> scratch;
+    auto* q = StatementCache::Obtain<InsertUserStatement>(
+        cache, sql, "insert_user",
+        [](soci::session& conn) { return std::make_unique<InsertUserStatement>(conn); }, &scratch);
+    q->tenant = caller.tenant;
+    q->row = row;
+    q->c = c;
     try {
-      sql << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, external_id, "
-             "display_name, active, resource, version, created_at, updated_at) VALUES (:t, :id, "
-             ":un, :unl, :e, :d, :a, :r, :v, :c, :u)",
-          soci::use(caller.tenant), soci::use(row.id), soci::use(c.user_name),
-          soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
-          soci::use(c.display_name, c.display_name_ind), soci::use(c.active),
-          soci::use(row.resource), soci::use(row.version), soci::use(row.created),
-          soci::use(row.updated);
+      q->st.execute(true);
     } catch (const std::exception& e) {
       if (store::ErrorFromException(e).code != ErrorCode::kConflict) throw;
       return scim::Fail(scim::Error::Uniqueness("userName '" + c.user_name +
                                                 "' is already taken by another user"));
     }
-    WriteEmails(sql, caller.tenant, row.id, c, false);
-    BumpListState(sql, caller.tenant, ResourceKind::kUser, +1);
+    InsertEmails(sql, cache, caller.tenant, row.id, c);
+    BumpListState(sql, caller.tenant, ResourceKind::kUser, +1, cache);
     return NotifyUsersChanged(sql, caller, {row.id});
   });
   if (!s) return scim::Fail(s.error());
   return row;
 }
 
+namespace {
+
+// GET by id with the user's groups, one statement (the hottest path).
+constexpr const char* kGetUserWithGroups =
+    "SELECT u.id, u.resource, u.version, u.created_at, u.updated_at, m.group_id, g.display_name "
+    "FROM scim_users u LEFT JOIN scim_group_members m ON m.tenant_id = u.tenant_id AND "
+    "m.member_id = u.id LEFT JOIN scim_groups g ON g.tenant_id = m.tenant_id AND g.id = "
+    "m.group_id AND g.deleted_at IS NULL WHERE u.tenant_id = :t AND u.id = :id AND "
+    "u.deleted_at IS NULL ORDER BY m.group_id";
+
+struct GetUserStatement : CachedStatement {
+  explicit GetUserStatement(soci::session& sql)
+      : st((sql.prepare << kGetUserWithGroups, soci::into(row.id), soci::into(row.resource),
+            soci::into(row.version), soci::into(row.created), soci::into(row.updated),
+            soci::into(group_id, gi), soci::into(group_name, gn), soci::use(tenant),
+            soci::use(id))) {}
+  std::string tenant, id;
+  ResourceRow row;
+  std::string group_id, group_name;
+  soci::indicator gi = soci::i_null, gn = soci::i_null;
+  soci::statement st;
+};
+
+}  // namespace
+
 scim::Result<ResourceRow> GetUser(store::Database& db, const std::string& tenant,
-                                  const std::string& id, std::vector<Ref>* groups) {
+                                  const std::string& id, std::vector<Ref>* groups,
+                                  StatementCache* cache) {
   std::optional<ResourceRow> row;
   auto s = ScimRead(db, [&](soci::session& sql) -> scim::Status {
     if (!groups) {
       row = FindUserRow(sql, tenant, id);
       return scim::Ok();
     }
-    // The user and its groups in one statement (the hot GET by id path).
-    ResourceRow r;
-    std::string group_id, group_name;
-    soci::indicator gi = soci::i_null, gn = soci::i_null;
-    soci::statement st =
-        (sql.prepare << "SELECT " + ResourceColumns("u") +
-                            ", m.group_id, g.display_name FROM scim_users u LEFT JOIN "
-                            "scim_group_members m ON m.tenant_id = u.tenant_id AND m.member_id = "
-                            "u.id LEFT JOIN scim_groups g ON g.tenant_id = m.tenant_id AND g.id = "
-                            "m.group_id AND g.deleted_at IS NULL WHERE u.tenant_id = :t AND u.id = :id AND "
-                            "u.deleted_at "
-                            "IS NULL ORDER BY m.group_id",
-         soci::into(r.id), soci::into(r.resource), soci::into(r.version), soci::into(r.created),
-         soci::into(r.updated), soci::into(group_id, gi), soci::into(group_name, gn),
-         soci::use(tenant), soci::use(id));
-    st.execute(false);
-    while (st.fetch()) {
-      if (!row) row = r;
+    std::unique_ptr<CachedStatement> scratch;
+    auto* q = StatementCache::Obtain<GetUserStatement>(
+        cache, sql, kGetUserWithGroups,
+        [](soci::session& conn) { return std::make_unique<GetUserStatement>(conn); }, &scratch);
+    q->tenant = tenant;
+    q->id = id;
+    q->st.execute(false);
+    while (q->st.fetch()) {
+      if (!row) row = q->row;
       // No group (LEFT JOIN): the user has none.
-      if (gi == soci::i_ok && gn == soci::i_ok) groups->push_back(Ref{group_id, "direct", group_name});
+      if (q->gi == soci::i_ok && q->gn == soci::i_ok) {
+        groups->push_back(Ref{q->group_id, "direct", q->group_name});
+      }
     }
     return scim::Ok();
   });
