@@ -66,6 +66,11 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
              [action, handler = std::move(handler)](const http::Request& req,
                                                     http::Response& res) {
+               // The server authenticates every /admin/v1 request before
+               // routing; a missing principal is a wiring bug, not a 500.
+               if (req.principal == nullptr) {
+                 return RenderError({ErrorCode::kUnauthorized, "no credential"}, res);
+               }
                auto access = Authorize(*req.principal, action);
                if (!access) return RenderError(access.error(), res);
                handler(req, *access, res);
@@ -111,6 +116,20 @@ Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<Fi
     }
   }
   return j;
+}
+
+Result<nlohmann::json> ParseOptionalBody(std::string_view body,
+                                         std::initializer_list<FieldSpec> fields) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return ParseBody("{}", fields);
+  }
+  return ParseBody(body, fields);
+}
+
+nlohmann::json PageBody(nlohmann::json items, std::string_view next_key) {
+  nlohmann::json out = {{"items", std::move(items)}, {"next_cursor", nullptr}};
+  if (!next_key.empty()) out["next_cursor"] = EncodeCursor(next_key);
+  return out;
 }
 
 Result<Page> ParsePage(const http::Request& request) {

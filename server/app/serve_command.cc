@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/tokens.h"
@@ -85,6 +86,7 @@ int RunServe(const ServeConfig& config) {
   http::Metrics metrics;
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
+  admin::AddRoutes(router, {.db = db->get()});
 
   store::Database& database = **db;
   http::HttpServer server(

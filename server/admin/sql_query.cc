@@ -1,0 +1,67 @@
+#include "server/admin/sql_query.h"
+
+namespace allot::admin {
+
+SqlQuery& SqlQuery::Text(std::string_view fragment) {
+  text_ += fragment;
+  return *this;
+}
+
+SqlQuery& SqlQuery::Bind(std::string_view fragment, std::initializer_list<std::string> values) {
+  auto value = values.begin();
+  for (char c : fragment) {
+    if (c == '?' && value != values.end()) {
+      text_ += ":v" + std::to_string(values_.size());
+      values_.push_back(*value++);
+    } else {
+      text_ += c;
+    }
+  }
+  return *this;
+}
+
+SqlQuery& SqlQuery::Limit(int n) {
+  text_ += " LIMIT :limit";
+  limit_ = n;
+  return *this;
+}
+
+soci::rowset<soci::row> SqlQuery::Run(soci::session& sql) {
+  soci::details::prepare_temp_type prep = (sql.prepare << text_);
+  for (std::string& v : values_) (void)(prep, soci::use(v));
+  if (limit_) (void)(prep, soci::use(*limit_));
+  return soci::rowset<soci::row>(prep);
+}
+
+bool RowIsNull(const soci::row& row, std::size_t i) { return row.get_indicator(i) == soci::i_null; }
+
+std::string RowString(const soci::row& row, std::size_t i) {
+  if (RowIsNull(row, i)) return {};
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return std::to_string(row.get<int>(i));
+    case soci::dt_long_long: return std::to_string(row.get<long long>(i));
+    case soci::dt_unsigned_long_long: return std::to_string(row.get<unsigned long long>(i));
+    case soci::dt_double: return std::to_string(row.get<double>(i));
+    default: return row.get<std::string>(i);
+  }
+}
+
+long long RowInt(const soci::row& row, std::size_t i) {
+  if (RowIsNull(row, i)) return 0;
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return row.get<int>(i);
+    case soci::dt_long_long: return row.get<long long>(i);
+    case soci::dt_unsigned_long_long: return static_cast<long long>(row.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<long long>(row.get<double>(i));
+    default: {
+      const std::string s = row.get<std::string>(i);
+      try {
+        return std::stoll(s);
+      } catch (const std::exception&) {
+        return 0;
+      }
+    }
+  }
+}
+
+}  // namespace allot::admin

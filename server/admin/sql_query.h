@@ -1,0 +1,42 @@
+// server/admin/sql_query.h — building one SELECT from optional conditions with
+// every value bound as a parameter (never spliced into the text), and reading
+// nullable or loosely typed columns of a soci::row on both backends.
+// Thread-safety: a SqlQuery belongs to one call; it must outlive the rowset
+// Run() returns (the rowset reads the bound values in place).
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <soci/soci.h>
+
+namespace allot::admin {
+
+class SqlQuery {
+ public:
+  // Appends SQL text written by the caller (no values).
+  SqlQuery& Text(std::string_view fragment);
+  // Appends `fragment` with each '?' replaced by a placeholder bound to the
+  // next of `values`, in order.
+  SqlQuery& Bind(std::string_view fragment, std::initializer_list<std::string> values);
+  // Appends " LIMIT <n>" with n bound.
+  SqlQuery& Limit(int n);
+
+  const std::string& text() const { return text_; }
+  soci::rowset<soci::row> Run(soci::session& sql);
+
+ private:
+  std::string text_;
+  std::deque<std::string> values_;
+  std::optional<int> limit_;
+};
+
+// The column as a string; "" when NULL.
+std::string RowString(const soci::row& row, std::size_t i);
+// The column as an integer whatever type the backend reports; 0 when NULL.
+long long RowInt(const soci::row& row, std::size_t i);
+bool RowIsNull(const soci::row& row, std::size_t i);
+
+}  // namespace allot::admin
