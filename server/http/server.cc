@@ -127,6 +127,13 @@ Result<int> HttpServer::Bind() {
   // Debian's build leaves TCP_NODELAY off, which costs ~40 ms per keep-alive
   // response (Nagle + delayed ACK).
   s.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which lets a second server bind
+  // the same port silently and steal half the connections; a busy port must
+  // be an error instead.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.set_keep_alive_max_count(static_cast<size_t>(d.options.keep_alive_max_requests));
   s.set_keep_alive_timeout(d.options.keep_alive_timeout_seconds);
   s.set_read_timeout(d.options.read_timeout_seconds, 0);
@@ -227,6 +234,20 @@ void HttpServer::Impl::Handle(const httplib::Request& hreq, httplib::Response& h
   }
   t_queue_wait = {};  // later requests on this connection did not queue
 
+  // Authenticate before routing: without a credential, an API path tells
+  // nothing, not even whether it exists.
+  auth::Principal principal;
+  if (surface != Surface::kOps) {
+    const auto kind = surface == Surface::kScim ? auth::TokenKind::kScim : auth::TokenKind::kAdmin;
+    auto who = authenticate(req.Header("Authorization"), kind);
+    if (!who) {
+      RenderError(surface, who.error(), res);
+      return Finish(req, res, hres, "unauthenticated", start);
+    }
+    principal = std::move(*who);
+    req.principal = &principal;
+  }
+
   Router::Match match = router.Find(req.method, req.path);
   if (match.kind == Router::Match::Kind::kNotFound) {
     RenderError(surface, {ErrorCode::kNotFound, "no such endpoint: " + req.method + " " + req.path},
@@ -246,18 +267,6 @@ void HttpServer::Impl::Handle(const httplib::Request& hreq, httplib::Response& h
   }
   route = match.pattern;
   req.path_params = std::move(match.params);
-
-  auth::Principal principal;
-  if (surface != Surface::kOps) {
-    const auto kind = surface == Surface::kScim ? auth::TokenKind::kScim : auth::TokenKind::kAdmin;
-    auto who = authenticate(req.Header("Authorization"), kind);
-    if (!who) {
-      RenderError(surface, who.error(), res);
-      return Finish(req, res, hres, route, start);
-    }
-    principal = std::move(*who);
-    req.principal = &principal;
-  }
 
   try {
     (*match.handler)(req, res);

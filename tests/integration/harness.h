@@ -1,0 +1,122 @@
+// tests/integration/harness.h — runs the real `allot` binary for integration
+// tests: `allot init` in a fresh temporary data directory, `allot serve` on a
+// free loopback port (plain HTTP or HTTPS with the self-signed certificate),
+// and a small HTTP client. No mocks: the real SQLite file, TLS and plugins.
+//
+// The binary's path comes from the ALLOT_BINARY compile definition.
+// Thread-safety: a TestServer is driven from one test thread; HttpClient
+// instances may be used from several threads, one per thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace allot::testing {
+
+// A temporary directory removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // -1: did not exit normally
+  std::string out;
+  std::string err;
+};
+
+// Runs `allot ARGS…` to completion, capturing stdout and stderr.
+CommandResult RunAllot(const std::vector<std::string>& args);
+
+struct HttpResponse {
+  int status = 0;  // 0: no response (connection failed)
+  std::string body;
+  std::multimap<std::string, std::string> headers;  // keys lower-cased
+  std::string Header(const std::string& lower_name) const;
+};
+
+// A keep-alive HTTP(S) client for one server. For HTTPS it trusts exactly
+// the server's certificate file (so the certificate is really verified).
+class HttpClient {
+ public:
+  HttpClient(std::string host, int port, bool tls, std::string ca_file);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+
+  HttpResponse Send(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {},
+                    const std::string& content_type = "application/json");
+  // Send with "Authorization: Bearer <token>" (no header when token is empty).
+  HttpResponse Get(const std::string& path, const std::string& token);
+  HttpResponse Delete(const std::string& path, const std::string& token);
+  HttpResponse Post(const std::string& path, const std::string& token, const std::string& body,
+                    const std::string& content_type = "application/json");
+  HttpResponse Put(const std::string& path, const std::string& token, const std::string& body,
+                   const std::string& content_type = "application/json");
+  HttpResponse Patch(const std::string& path, const std::string& token, const std::string& body,
+                     const std::string& content_type = "application/json");
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ServerOptions {
+  bool tls = false;
+  std::string tenant = "default";
+  std::vector<std::string> extra_args;       // appended to `allot serve`
+  std::optional<std::string> data_dir;       // reuse a directory (no init when it has a db)
+  std::chrono::seconds start_timeout{30};
+};
+
+class TestServer {
+ public:
+  // Runs init (unless the data dir already has a database) and serve; waits
+  // for the "listening" log line. Returns nullptr and fills `error` when the
+  // server does not come up (the error carries its stderr).
+  static std::unique_ptr<TestServer> Start(const ServerOptions& options, std::string* error);
+  ~TestServer();  // SIGKILLs the server if it still runs
+
+  int port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& admin_token() const { return admin_token_; }
+  const std::string& scim_token() const { return scim_token_; }
+  pid_t pid() const { return pid_; }
+  bool tls() const { return tls_; }
+
+  HttpClient Client() const;
+
+  // Sends `signal` and waits up to `timeout` for the exit. Returns the exit
+  // status, or -1 if it did not exit (or died by a signal).
+  int Stop(int signal = 15, std::chrono::seconds timeout = std::chrono::seconds(30));
+
+  // Everything the server wrote on stderr so far.
+  std::string Log() const;
+
+ private:
+  TestServer() = default;
+  std::unique_ptr<TempDir> owned_dir_;
+  std::string data_dir_;
+  std::string log_file_;
+  std::string admin_token_;
+  std::string scim_token_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  bool tls_ = false;
+};
+
+// Reads the whole file, or "" when it cannot.
+std::string ReadFile(const std::string& path);
+
+}  // namespace allot::testing
