@@ -1,0 +1,283 @@
+#include "server/licensing/apply.h"
+
+#include <soci/soci.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "server/base/clock.h"
+#include "server/licensing/audit.h"
+#include "server/licensing/decide.h"
+#include "server/licensing/history.h"
+#include "server/licensing/seats.h"
+#include "server/licensing/sql.h"
+#include "server/store/database.h"
+
+namespace allot::licensing {
+namespace {
+
+struct Current {
+  std::string state, sources;
+};
+
+struct Inputs {
+  std::unordered_map<std::string, bool> live;  // absent: unknown user, not live
+  FamilyMap families;
+  std::unordered_map<std::string, std::vector<PolicyGrantIn>> grants;
+  std::unordered_map<std::string, std::vector<OverrideIn>> overrides;
+  std::unordered_map<std::string, std::map<std::string, Current>> current;  // user -> sub -> row
+};
+
+Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
+                          std::span<const std::string> ids) {
+  Inputs in;
+  auto s = sql::RunIn(sql, "SELECT id, active, deleted_at FROM scim_users WHERE tenant_id = :p0 AND id IN ",
+                      "", {tenant}, ids, {}, [&](const soci::row& r) {
+                        in.live[sql::Str(r, 0)] = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
+                      });
+  if (!s) return std::unexpected(s.error());
+  s = sql::Run(sql,
+               "SELECT s.id, p.family FROM subscriptions s JOIN products p ON p.tenant_id = "
+               "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND p.family IS NOT NULL",
+               {tenant}, [&](const soci::row& r) { in.families[sql::Str(r, 0)] = sql::Str(r, 1); });
+  if (!s) return std::unexpected(s.error());
+  s = sql::RunIn(sql,
+                 "SELECT user_id, policy_name, priority, subscription_id FROM policy_grants "
+                 "WHERE tenant_id = :p0 AND user_id IN ",
+                 "", {tenant}, ids, {}, [&](const soci::row& r) {
+                   in.grants[sql::Str(r, 0)].push_back(
+                       {sql::Str(r, 1), sql::Int(r, 2), sql::Str(r, 3)});
+                 });
+  if (!s) return std::unexpected(s.error());
+  s = sql::RunIn(sql,
+                 "SELECT user_id, subscription_id, kind FROM overrides WHERE tenant_id = :p0 AND "
+                 "user_id IN ",
+                 "", {tenant}, ids, {}, [&](const soci::row& r) {
+                   in.overrides[sql::Str(r, 0)].push_back(
+                       {sql::Str(r, 1),
+                        sql::Str(r, 2) == "deny" ? OverrideKind::kDeny : OverrideKind::kGrant});
+                 });
+  if (!s) return std::unexpected(s.error());
+  s = sql::RunIn(sql,
+                 "SELECT user_id, subscription_id, state, sources FROM assignments WHERE "
+                 "tenant_id = :p0 AND user_id IN ",
+                 "", {tenant}, ids, {}, [&](const soci::row& r) {
+                   in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
+                 });
+  if (!s) return std::unexpected(s.error());
+  return in;
+}
+
+struct Release {
+  std::string user, sub, state, sources, reason;
+};
+struct Add {
+  std::string sub, user, sources;  // ordered by sub first: one lock order for all writers
+  auto operator<=>(const Add&) const = default;
+};
+struct SourceChange {
+  std::string user, sub, before, after;
+};
+
+// Deletes one assignment conditionally on the state we read, so a row that
+// another transaction changed meanwhile is never counted wrongly. Returns the
+// state actually deleted ("" if the row was gone).
+Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tenant,
+                                     const Release& r) {
+  try {
+    for (const char* state : {"active", "pending"}) {
+      std::string st_name = state;
+      soci::statement st = (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
+                                           "user_id = :u AND subscription_id = :s AND state = :st",
+                            soci::use(tenant), soci::use(r.user), soci::use(r.sub),
+                            soci::use(st_name));
+      st.execute(true);
+      if (st.get_affected_rows() == 1) return st_name;
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(store::ErrorFromException(e));
+  }
+  return std::string();
+}
+
+}  // namespace
+
+Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
+                            std::span<const std::string> user_ids, const ApplyContext& context) {
+  ApplyCounts counts;
+  if (user_ids.empty()) return counts;
+  auto in = LoadInputs(sql, tenant, user_ids);
+  if (!in) return std::unexpected(in.error());
+
+  std::vector<Release> releases;
+  std::vector<Add> adds;
+  std::vector<SourceChange> source_changes;
+  std::set<std::string> touched_subs;
+  static const std::vector<PolicyGrantIn> kNoGrants;
+  static const std::vector<OverrideIn> kNoOverrides;
+  static const std::map<std::string, Current> kNoCurrent;
+  std::set<std::string> seen;
+  for (const std::string& user : user_ids) {
+    if (!seen.insert(user).second) continue;
+    auto live_it = in->live.find(user);
+    const bool live = live_it != in->live.end() && live_it->second;
+    auto g = in->grants.find(user);
+    auto o = in->overrides.find(user);
+    auto c = in->current.find(user);
+    const auto& current = c == in->current.end() ? kNoCurrent : c->second;
+    std::vector<Wanted> wanted = Decide(live, g == in->grants.end() ? kNoGrants : g->second,
+                                        o == in->overrides.end() ? kNoOverrides : o->second,
+                                        in->families);
+    std::set<std::string> wanted_subs;
+    for (Wanted& w : wanted) {
+      wanted_subs.insert(w.subscription_id);
+      std::string sources = JoinSources(w.sources);
+      auto it = current.find(w.subscription_id);
+      if (it == current.end()) {
+        adds.push_back({w.subscription_id, user, std::move(sources)});
+      } else {
+        if (it->second.sources != sources) {
+          source_changes.push_back({user, w.subscription_id, it->second.sources, sources});
+        }
+        if (it->second.state == "pending") touched_subs.insert(w.subscription_id);
+      }
+    }
+    for (const auto& [sub, row] : current) {
+      if (wanted_subs.contains(sub)) continue;
+      releases.push_back(
+          {user, sub, row.state, row.sources, live ? context.end_reason : "deprovisioned"});
+    }
+  }
+
+  const std::string now = NowRfc3339();
+  std::vector<AuditEvent> audit;
+  auto event = [&](const char* action, const std::string& user, const std::string& sub,
+                   nlohmann::json before, nlohmann::json after) {
+    audit.push_back({.action = action,
+                     .target_kind = "assignment",
+                     .target_id = user + "/" + sub,
+                     .user_id = user,
+                     .subscription_id = sub,
+                     .before_json = AuditJson(before),
+                     .after_json = AuditJson(after)});
+  };
+
+  // 1. Releases; count freed seats per subscription.
+  std::map<std::string, int64_t> freed;
+  std::vector<HistoryClose> closed;
+  for (const Release& r : releases) {
+    auto state = DeleteAssignment(sql, tenant, r);
+    if (!state) return std::unexpected(state.error());
+    if (state->empty()) continue;
+    ++counts.released;
+    if (*state == "active") {
+      ++freed[r.sub];
+      closed.push_back({r.user, r.sub, r.reason});
+    }
+    event("assignment.released", r.user, r.sub, {{"state", *state}, {"sources", r.sources}},
+          {{"reason", r.reason}});
+  }
+  for (const auto& [sub, n] : freed) {
+    if (auto s = GiveBackSeats(sql, tenant, sub, n); !s) return std::unexpected(s.error());
+    touched_subs.insert(sub);
+  }
+  if (auto s = CloseHistory(sql, tenant, closed, now); !s) return std::unexpected(s.error());
+  if (auto s = WriteAuditBatch(sql, tenant, context.actor, audit); !s) {
+    return std::unexpected(s.error());
+  }
+  audit.clear();
+
+  // 2. Freed seats go to the oldest pending first, before any new want of
+  // this batch, which queues behind them.
+  for (const auto& [sub, n] : freed) {
+    auto filled = FillPending(sql, tenant, sub, context.actor);
+    if (!filled) return std::unexpected(filled.error());
+    counts.promoted += *filled;
+  }
+
+  // 3. Adds, in (subscription, user) order.
+  std::sort(adds.begin(), adds.end());
+  std::vector<std::string> a_user, a_sub, a_state, a_sources, a_reason, a_activated;
+  std::vector<soci::indicator> a_reason_ind, a_activated_ind;
+  std::vector<HistoryOpen> opened;
+  for (const Add& add : adds) {
+    auto took = TakeSeat(sql, tenant, add.sub);
+    if (!took) return std::unexpected(took.error());
+    a_user.push_back(add.user);
+    a_sub.push_back(add.sub);
+    a_sources.push_back(add.sources);
+    if (*took) {
+      ++counts.activated;
+      a_state.push_back("active");
+      a_reason.push_back("");
+      a_reason_ind.push_back(soci::i_null);
+      a_activated.push_back(now);
+      a_activated_ind.push_back(soci::i_ok);
+      opened.push_back({add.user, add.sub, add.sources});
+      event("assignment.activated", add.user, add.sub, nullptr,
+            {{"state", "active"}, {"sources", add.sources}});
+    } else {
+      ++counts.queued;
+      a_state.push_back("pending");
+      a_reason.push_back("no free seat in subscription " + add.sub);
+      a_reason_ind.push_back(soci::i_ok);
+      a_activated.push_back("");
+      a_activated_ind.push_back(soci::i_null);
+      event("assignment.queued", add.user, add.sub, nullptr,
+            {{"state", "pending"}, {"sources", add.sources}, {"reason", a_reason.back()}});
+    }
+  }
+  if (!a_user.empty()) {
+    const size_t n = a_user.size();
+    std::vector<std::string> tenants(n, tenant), nows(n, now);
+    try {
+      sql << "INSERT INTO assignments (tenant_id, user_id, subscription_id, state, sources, "
+             "wanted_since, pending_reason, activated_at) "
+             "VALUES (:t, :u, :s, :st, :src, :w, :r, :a)",
+          soci::use(tenants), soci::use(a_user), soci::use(a_sub), soci::use(a_state),
+          soci::use(a_sources), soci::use(nows), soci::use(a_reason, a_reason_ind),
+          soci::use(a_activated, a_activated_ind);
+    } catch (const std::exception& e) {
+      return std::unexpected(store::ErrorFromException(e));
+    }
+  }
+  if (auto s = OpenHistory(sql, tenant, opened, now); !s) return std::unexpected(s.error());
+
+  // 4. Same licenses, other sources.
+  if (!source_changes.empty()) {
+    const size_t n = source_changes.size();
+    std::vector<std::string> tenants(n, tenant), users(n), subs(n), sources(n);
+    for (size_t i = 0; i < n; ++i) {
+      users[i] = source_changes[i].user;
+      subs[i] = source_changes[i].sub;
+      sources[i] = source_changes[i].after;
+      event("assignment.sources_changed", users[i], subs[i],
+            {{"sources", source_changes[i].before}}, {{"sources", sources[i]}});
+    }
+    try {
+      sql << "UPDATE assignments SET sources = :src WHERE tenant_id = :t AND user_id = :u AND "
+             "subscription_id = :s",
+          soci::use(sources), soci::use(tenants), soci::use(users), soci::use(subs);
+    } catch (const std::exception& e) {
+      return std::unexpected(store::ErrorFromException(e));
+    }
+  }
+  if (auto s = WriteAuditBatch(sql, tenant, context.actor, audit); !s) {
+    return std::unexpected(s.error());
+  }
+
+  // 5. Self-healing: a pending assignment of these users facing a free seat
+  // (possible after a race between processes on PostgreSQL) is activated.
+  for (const std::string& sub : touched_subs) {
+    if (freed.contains(sub)) continue;
+    auto filled = FillPending(sql, tenant, sub, context.actor);
+    if (!filled) return std::unexpected(filled.error());
+    counts.promoted += *filled;
+  }
+  return counts;
+}
+
+}  // namespace allot::licensing

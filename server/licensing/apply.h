@@ -1,0 +1,49 @@
+// server/licensing/apply.h — brings the assignments of a set of users in line
+// with their desired licenses (decide.h), set-based, in the caller's
+// transaction: loads the users' live flag, stored policy grants, overrides and
+// current assignments in batch queries, decides, then releases (giving freed
+// seats at once to the oldest pending), adds (a seat if one is free, else
+// pending FIFO) and updates sources, with history and audit rows.
+// Thread-safety: stateless; each call uses the caller's transaction.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "server/base/actor.h"
+#include "server/base/error.h"
+
+namespace soci {
+class session;
+}
+
+namespace allot::licensing {
+
+struct ApplyCounts {
+  int64_t activated = 0;  // new active assignments of these users
+  int64_t queued = 0;     // new pending assignments of these users
+  int64_t released = 0;   // assignments (active or pending) ended
+  int64_t promoted = 0;   // pending assignments (of anyone) activated by freed seats
+  ApplyCounts& operator+=(const ApplyCounts& o) {
+    activated += o.activated;
+    queued += o.queued;
+    released += o.released;
+    promoted += o.promoted;
+    return *this;
+  }
+};
+
+struct ApplyContext {
+  Actor actor;
+  // end_reason of released assignments of live users ("policy", "unassigned",
+  // "moved", "reassigned"); a user inactive or deleted always ends with
+  // "deprovisioned".
+  std::string end_reason = "policy";
+};
+
+// Errors are the database's; the caller's transaction then rolls back.
+Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
+                            std::span<const std::string> user_ids, const ApplyContext& context);
+
+}  // namespace allot::licensing

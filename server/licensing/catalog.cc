@@ -1,0 +1,294 @@
+#include "server/licensing/catalog.h"
+
+#include <soci/soci.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/base/clock.h"
+#include "server/base/random.h"
+#include "server/licensing/audit.h"
+#include "server/licensing/seats.h"
+#include "server/licensing/sql.h"
+
+namespace allot::licensing {
+namespace {
+
+bool IsSlug(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(id[0])) return false;
+  for (char c : id) {
+    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+nlohmann::json ToJson(const Product& p) {
+  nlohmann::json j = {{"id", p.id}, {"name", p.name}};
+  j["family"] = p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json ToJson(const Subscription& s) {
+  return {{"id", s.id}, {"product_id", s.product_id}, {"seats", s.seats},
+          {"assigned", s.assigned}};
+}
+
+Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id) {
+  std::optional<Product> out;
+  auto s = sql::Run(sql,
+                    "SELECT id, name, family, created_at FROM products WHERE tenant_id = :p0 AND "
+                    "id = :p1",
+                    {tenant, id}, [&](const soci::row& r) {
+                      Product p{sql::Str(r, 0), sql::Str(r, 1), std::nullopt, sql::Str(r, 3)};
+                      if (!sql::IsNull(r, 2)) p.family = sql::Str(r, 2);
+                      out = std::move(p);
+                    });
+  if (!s) return std::unexpected(s.error());
+  if (!out) return Fail(ErrorCode::kNotFound, "no product " + id);
+  return *out;
+}
+
+std::string OnlyClause(const ListOptions& o, size_t first) {
+  if (o.only == nullptr) return "";
+  if (o.only->empty()) return " AND 1 = 0";
+  return " AND id IN (" + sql::Placeholders(o.only->size(), first) + ")";
+}
+
+}  // namespace
+
+Result<Subscription> ReadSubscription(soci::session& sql, const std::string& tenant,
+                                      const std::string& id) {
+  std::optional<Subscription> out;
+  auto s = sql::Run(sql,
+                    "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
+                    "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id "
+                    "AND a.state = 'pending') FROM subscriptions s WHERE tenant_id = :p0 AND "
+                    "id = :p1",
+                    {tenant, id}, [&](const soci::row& r) {
+                      out = Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
+                                         sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4)};
+                    });
+  if (!s) return std::unexpected(s.error());
+  if (!out) return Fail(ErrorCode::kNotFound, "no subscription " + id);
+  return *out;
+}
+
+Result<Product> CreateProduct(store::Database& db, const std::string& tenant, Product product,
+                              const Actor& actor) {
+  if (product.id.empty()) product.id = "prd-" + RandomUuid();
+  if (!IsSlug(product.id)) {
+    return Fail(ErrorCode::kInvalidRequest,
+                "id must match [a-z0-9][a-z0-9._-]{0,63}: " + product.id);
+  }
+  if (product.name.empty()) return Fail(ErrorCode::kInvalidRequest, "name must not be empty");
+  if (product.family && product.family->empty()) product.family.reset();
+  product.created_at = NowRfc3339();
+  return db.WriteValue<Product>([&](soci::session& sql) -> Result<Product> {
+    if (ReadProduct(sql, tenant, product.id)) {
+      return Fail(ErrorCode::kConflict, "a product with id " + product.id + " exists");
+    }
+    soci::indicator fam = product.family ? soci::i_ok : soci::i_null;
+    std::string family = product.family.value_or("");
+    sql << "INSERT INTO products (tenant_id, id, name, family, created_at) VALUES (:t, :i, :n, "
+           ":f, :c)",
+        soci::use(tenant), soci::use(product.id), soci::use(product.name), soci::use(family, fam),
+        soci::use(product.created_at);
+    if (auto a = WriteAudit(sql, tenant, actor,
+                            {.action = "product.created",
+                             .target_kind = "product",
+                             .target_id = product.id,
+                             .after_json = AuditJson(ToJson(product))});
+        !a) {
+      return std::unexpected(a.error());
+    }
+    return product;
+  });
+}
+
+Result<Product> GetProduct(store::Database& db, const std::string& tenant, const std::string& id) {
+  return db.ReadValue<Product>(
+      [&](soci::session& sql) -> Result<Product> { return ReadProduct(sql, tenant, id); });
+}
+
+Result<ListPage<Product>> ListProducts(store::Database& db, const std::string& tenant,
+                                       const ListOptions& options) {
+  return db.ReadValue<ListPage<Product>>([&](soci::session& sql) -> Result<ListPage<Product>> {
+    ListPage<Product> page;
+    auto s = sql::Run(sql,
+                      "SELECT id, name, family, created_at FROM products WHERE tenant_id = :p0 "
+                      "AND id > :p1 ORDER BY id LIMIT " +
+                          std::to_string(options.limit + 1),
+                      {tenant, options.after}, [&](const soci::row& r) {
+                        Product p{sql::Str(r, 0), sql::Str(r, 1), std::nullopt, sql::Str(r, 3)};
+                        if (!sql::IsNull(r, 2)) p.family = sql::Str(r, 2);
+                        page.items.push_back(std::move(p));
+                      });
+    if (!s) return std::unexpected(s.error());
+    if (page.items.size() > static_cast<size_t>(options.limit)) {
+      page.items.pop_back();
+      page.next_after = page.items.back().id;
+    }
+    return page;
+  });
+}
+
+Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
+                              const std::string& id, const ProductChange& change,
+                              const Actor& actor) {
+  if (change.name && change.name->empty()) {
+    return Fail(ErrorCode::kInvalidRequest, "name must not be empty");
+  }
+  return db.WriteValue<Product>([&](soci::session& sql) -> Result<Product> {
+    auto before = ReadProduct(sql, tenant, id);
+    if (!before) return before;
+    Product after = *before;
+    if (change.name) after.name = *change.name;
+    if (change.family) {
+      after.family = change.family->empty() ? std::nullopt : change.family;
+    }
+    soci::indicator fam = after.family ? soci::i_ok : soci::i_null;
+    std::string family = after.family.value_or("");
+    sql << "UPDATE products SET name = :n, family = :f WHERE tenant_id = :t AND id = :i",
+        soci::use(after.name), soci::use(family, fam), soci::use(tenant), soci::use(id);
+    if (auto a = WriteAudit(sql, tenant, actor,
+                            {.action = "product.updated",
+                             .target_kind = "product",
+                             .target_id = id,
+                             .before_json = AuditJson(ToJson(*before)),
+                             .after_json = AuditJson(ToJson(after))});
+        !a) {
+      return std::unexpected(a.error());
+    }
+    return after;
+  });
+}
+
+Status DeleteProduct(store::Database& db, const std::string& tenant, const std::string& id,
+                     const Actor& actor) {
+  return db.Write([&](soci::session& sql) -> Status {
+    auto before = ReadProduct(sql, tenant, id);
+    if (!before) return std::unexpected(before.error());
+    long long subs = 0;
+    sql << "SELECT COUNT(*) FROM subscriptions WHERE tenant_id = :t AND product_id = :p",
+        soci::use(tenant), soci::use(id), soci::into(subs);
+    if (subs > 0) {
+      return Fail(ErrorCode::kConflict, "product " + id + " still has " + std::to_string(subs) +
+                                            " subscription(s); it cannot be deleted");
+    }
+    sql << "DELETE FROM products WHERE tenant_id = :t AND id = :i", soci::use(tenant),
+        soci::use(id);
+    return WriteAudit(sql, tenant, actor,
+                      {.action = "product.deleted",
+                       .target_kind = "product",
+                       .target_id = id,
+                       .before_json = AuditJson(ToJson(*before))});
+  });
+}
+
+Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
+                                        Subscription sub, const Actor& actor) {
+  if (sub.id.empty()) sub.id = "sub-" + RandomUuid();
+  if (!IsSlug(sub.id)) {
+    return Fail(ErrorCode::kInvalidRequest, "id must match [a-z0-9][a-z0-9._-]{0,63}: " + sub.id);
+  }
+  if (sub.seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  sub.assigned = 0;
+  sub.pending = 0;
+  sub.created_at = NowRfc3339();
+  return db.WriteValue<Subscription>([&](soci::session& sql) -> Result<Subscription> {
+    if (auto p = ReadProduct(sql, tenant, sub.product_id); !p) {
+      return Fail(ErrorCode::kInvalidRequest, "product_id: no product " + sub.product_id);
+    }
+    if (ReadSubscription(sql, tenant, sub.id)) {
+      return Fail(ErrorCode::kConflict, "a subscription with id " + sub.id + " exists");
+    }
+    long long seats = sub.seats;
+    sql << "INSERT INTO subscriptions (tenant_id, id, product_id, seats, assigned, created_at) "
+           "VALUES (:t, :i, :p, :s, 0, :c)",
+        soci::use(tenant), soci::use(sub.id), soci::use(sub.product_id), soci::use(seats),
+        soci::use(sub.created_at);
+    if (auto a = WriteAudit(sql, tenant, actor,
+                            {.action = "subscription.created",
+                             .target_kind = "subscription",
+                             .target_id = sub.id,
+                             .subscription_id = sub.id,
+                             .after_json = AuditJson(ToJson(sub))});
+        !a) {
+      return std::unexpected(a.error());
+    }
+    return sub;
+  });
+}
+
+Result<Subscription> GetSubscription(store::Database& db, const std::string& tenant,
+                                     const std::string& id) {
+  return db.ReadValue<Subscription>(
+      [&](soci::session& sql) { return ReadSubscription(sql, tenant, id); });
+}
+
+Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std::string& tenant,
+                                                 const ListOptions& options) {
+  return db.ReadValue<ListPage<Subscription>>(
+      [&](soci::session& sql) -> Result<ListPage<Subscription>> {
+        ListPage<Subscription> page;
+        std::vector<std::string> params = {tenant, options.after};
+        if (options.only) params.insert(params.end(), options.only->begin(), options.only->end());
+        auto s = sql::Run(
+            sql,
+            "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
+            "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id AND "
+            "a.state = 'pending') FROM subscriptions s WHERE tenant_id = :p0 AND id > :p1" +
+                OnlyClause(options, 2) + " ORDER BY id LIMIT " + std::to_string(options.limit + 1),
+            params, [&](const soci::row& r) {
+              page.items.push_back(Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
+                                                sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4)});
+            });
+        if (!s) return std::unexpected(s.error());
+        if (page.items.size() > static_cast<size_t>(options.limit)) {
+          page.items.pop_back();
+          page.next_after = page.items.back().id;
+        }
+        return page;
+      });
+}
+
+Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
+                              const std::string& id, int64_t seats, const Actor& actor) {
+  if (seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  return db.WriteValue<Subscription>([&](soci::session& sql) -> Result<Subscription> {
+    auto before = ReadSubscription(sql, tenant, id);
+    if (!before) return before;
+    // Conditional, so a concurrent assignment cannot slip under the new limit.
+    long long n = seats;
+    soci::statement st = (sql.prepare << "UPDATE subscriptions SET seats = :n WHERE tenant_id = "
+                                         ":t AND id = :i AND assigned <= :n2",
+                          soci::use(n), soci::use(tenant), soci::use(id), soci::use(n));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) {
+      auto counts = ReadSeatCounts(sql, tenant, id);
+      const int64_t assigned = counts ? counts->assigned : before->assigned;
+      return Fail(ErrorCode::kConflict, "cannot lower seats of " + id + " to " +
+                                            std::to_string(seats) + ": " +
+                                            std::to_string(assigned) +
+                                            " are assigned; unassign first or keep seats >= " +
+                                            std::to_string(assigned));
+    }
+    if (auto a = WriteAudit(sql, tenant, actor,
+                            {.action = "subscription.updated",
+                             .target_kind = "subscription",
+                             .target_id = id,
+                             .subscription_id = id,
+                             .before_json = AuditJson({{"seats", before->seats}}),
+                             .after_json = AuditJson({{"seats", seats}})});
+        !a) {
+      return std::unexpected(a.error());
+    }
+    if (seats > before->seats) {
+      if (auto f = FillPending(sql, tenant, id, actor); !f) return std::unexpected(f.error());
+    }
+    return ReadSubscription(sql, tenant, id);
+  });
+}
+
+}  // namespace allot::licensing

@@ -1,0 +1,43 @@
+// server/licensing/seats.h — the seat counter of a subscription and its
+// pending queue. Taking a seat is ONE conditional statement
+// (`assigned = assigned + 1 … WHERE assigned < seats`, one affected row or
+// none), never a read followed by a write, so the invariant
+// active ≤ seats holds with any number of threads and processes: SQLite
+// serialises writers (BEGIN IMMEDIATE), PostgreSQL row-locks the
+// subscription until commit.
+// Thread-safety: stateless; each call uses the caller's transaction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "server/base/actor.h"
+#include "server/base/error.h"
+
+namespace soci {
+class session;
+}
+
+namespace allot::licensing {
+
+// True when a seat was free and is now taken; false when none was free.
+Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::string& sub);
+
+// Gives back `n` seats (n ≥ 1) taken by active assignments now gone.
+Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
+                     int64_t n);
+
+// Activates the oldest pending assignments of `sub` (wanted_since, then
+// user_id) while a seat is free; writes their history and audit events.
+// Returns how many were activated.
+Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const std::string& sub,
+                            const Actor& actor);
+
+// seats and assigned of `sub`, for messages; kNotFound when it does not exist.
+struct SeatCounts {
+  int64_t seats = 0, assigned = 0;
+};
+Result<SeatCounts> ReadSeatCounts(soci::session& sql, const std::string& tenant,
+                                  const std::string& sub);
+
+}  // namespace allot::licensing

@@ -1,0 +1,105 @@
+#include "server/licensing/sql.h"
+
+#include <soci/soci.h>
+
+#include <charconv>
+
+#include "server/store/database.h"
+
+namespace allot::licensing::sql {
+
+std::string Placeholders(size_t n, size_t first) {
+  std::string out;
+  out.reserve(n * 6);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ", ";
+    out += ":p" + std::to_string(first + i);
+  }
+  return out;
+}
+
+Status Run(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
+           const RowFn& on_row) {
+  try {
+    soci::statement st(sql);
+    soci::row row;
+    if (on_row) st.exchange(soci::into(row));
+    for (const std::string& p : params) st.exchange(soci::use(p));
+    st.alloc();
+    st.prepare(query);
+    st.define_and_bind();
+    if (on_row) {
+      if (st.execute(true)) {
+        do {
+          on_row(row);
+        } while (st.fetch());
+      }
+    } else {
+      st.execute(true);
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(store::ErrorFromException(e));
+  }
+  return Ok();
+}
+
+Status RunIn(soci::session& sql, const std::string& before, const std::string& after,
+             const std::vector<std::string>& leading, std::span<const std::string> ids,
+             const std::vector<std::string>& trailing, const RowFn& on_row) {
+  for (size_t start = 0; start < ids.size(); start += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - start);
+    std::vector<std::string> params = leading;
+    params.insert(params.end(), ids.begin() + start, ids.begin() + start + n);
+    params.insert(params.end(), trailing.begin(), trailing.end());
+    std::string query = before + "(" + Placeholders(n, leading.size()) + ")" + after;
+    // Trailing placeholders in `after` are written by the caller as :t0, :t1…
+    if (auto s = Run(sql, query, params, on_row); !s) return s;
+  }
+  return Ok();
+}
+
+bool IsNull(const soci::row& row, size_t i) { return row.get_indicator(i) == soci::i_null; }
+
+std::string Str(const soci::row& row, size_t i) {
+  if (IsNull(row, i)) return "";
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_string:
+    case soci::dt_blob:
+    case soci::dt_xml:
+      return row.get<std::string>(i);
+    case soci::dt_integer:
+      return std::to_string(row.get<int>(i));
+    case soci::dt_long_long:
+      return std::to_string(row.get<long long>(i));
+    case soci::dt_unsigned_long_long:
+      return std::to_string(row.get<unsigned long long>(i));
+    case soci::dt_double:
+      return std::to_string(row.get<double>(i));
+    default:
+      return "";
+  }
+}
+
+int64_t Int(const soci::row& row, size_t i) {
+  if (IsNull(row, i)) return 0;
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return row.get<int>(i);
+    case soci::dt_long_long:
+      return row.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<int64_t>(row.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<int64_t>(row.get<double>(i));
+    case soci::dt_string: {
+      const std::string s = row.get<std::string>(i);
+      int64_t v = 0;
+      std::from_chars(s.data(), s.data() + s.size(), v);
+      return v;
+    }
+    default:
+      return 0;
+  }
+}
+
+}  // namespace allot::licensing::sql
