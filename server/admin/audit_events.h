@@ -18,8 +18,9 @@ class session;
 
 namespace allot::admin {
 
-// Appends one audit event. `before`/`after` may be null (json null) when the
-// target did not exist before or does not exist after. Never pass a token.
+// Appends one audit event through licensing::WriteAudit. `before`/`after`
+// are null (json null) when the target did not exist before or does not
+// exist after. Never pass a token. Errors are the database's.
 Status RecordAudit(soci::session& sql, const std::string& tenant, const Actor& actor,
                    std::string_view action, std::string_view target_kind,
                    const std::string& target_id, const nlohmann::json& before,

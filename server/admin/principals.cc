@@ -20,8 +20,8 @@ json AdminJson(const AdminView& a) {
   return {{"id", a.id}, {"name", a.name}, {"role", a.role}, {"subscriptions", a.subscriptions}};
 }
 
-json TokenJson(const std::string& id, const std::string& principal_id) {
-  return {{"id", id}, {"principal_id", principal_id}};
+json TokenJson(const std::string& id, const std::string& principal_id, std::string_view kind) {
+  return {{"id", id}, {"principal_id", principal_id}, {"kind", kind}};
 }
 
 std::vector<std::string> LoadSubscriptions(soci::session& sql, const std::string& tenant,
@@ -176,13 +176,13 @@ Result<CreatedAdmin> CreateAdmin(store::Database& db, const std::string& tenant,
     auto token = auth::IssueToken(sql, tenant, out.admin.id, auth::TokenKind::kAdmin);
     if (!token) return std::unexpected(token.error());
     out.token = std::move(*token);
-    if (auto s = RecordAudit(sql, tenant, actor, "admin.create", "admin", out.admin.id, nullptr,
+    if (auto s = RecordAudit(sql, tenant, actor, "admin.created", "principal", out.admin.id, nullptr,
                              AdminJson(out.admin));
         !s) {
       return std::unexpected(s.error());
     }
-    if (auto s = RecordAudit(sql, tenant, actor, "admin_token.issue", "token", out.token.id,
-                             nullptr, TokenJson(out.token.id, out.admin.id));
+    if (auto s = RecordAudit(sql, tenant, actor, "token.issued", "token", out.token.id,
+                             nullptr, TokenJson(out.token.id, out.admin.id, "admin"));
         !s) {
       return std::unexpected(s.error());
     }
@@ -195,6 +195,14 @@ Status DeleteAdmin(store::Database& db, const std::string& tenant, const Actor& 
   return db.Write([&](soci::session& sql) -> Status {
     auto admin = LoadAdmin(sql, tenant, id);
     if (!admin) return std::unexpected(admin.error());
+    std::vector<std::string> live_tokens;
+    {
+      soci::rowset<std::string> rows =
+          (sql.prepare << "SELECT id FROM tokens WHERE tenant_id = :t AND principal_id = :p "
+                          "AND revoked_at IS NULL ORDER BY id",
+           soci::use(tenant), soci::use(id));
+      for (const std::string& t : rows) live_tokens.push_back(t);
+    }
     const std::string now = NowRfc3339();
     sql << "UPDATE principals SET deleted_at = :now WHERE tenant_id = :t AND id = :id",
         soci::use(now), soci::use(tenant), soci::use(id);
@@ -204,7 +212,14 @@ Status DeleteAdmin(store::Database& db, const std::string& tenant, const Actor& 
            "AND revoked_at IS NULL",
         soci::use(now), soci::use(tenant), soci::use(id);
     if (auto s = CheckGlobalAdminRemains(sql, tenant); !s) return s;
-    return RecordAudit(sql, tenant, actor, "admin.delete", "admin", id, AdminJson(*admin),
+    for (const std::string& token_id : live_tokens) {
+      if (auto s = RecordAudit(sql, tenant, actor, "token.revoked", "token", token_id,
+                               TokenJson(token_id, id, "admin"), nullptr);
+          !s) {
+        return s;
+      }
+    }
+    return RecordAudit(sql, tenant, actor, "admin.deleted", "principal", id, AdminJson(*admin),
                        nullptr);
   });
 }
@@ -237,8 +252,8 @@ Result<auth::IssuedToken> IssueAdminToken(store::Database& db, const std::string
     if (!admin) return std::unexpected(admin.error());
     auto token = auth::IssueToken(sql, tenant, admin_id, auth::TokenKind::kAdmin);
     if (!token) return std::unexpected(token.error());
-    if (auto s = RecordAudit(sql, tenant, actor, "admin_token.issue", "token", token->id, nullptr,
-                             TokenJson(token->id, admin_id));
+    if (auto s = RecordAudit(sql, tenant, actor, "token.issued", "token", token->id, nullptr,
+                             TokenJson(token->id, admin_id, "admin"));
         !s) {
       return std::unexpected(s.error());
     }
@@ -262,8 +277,8 @@ Status RevokeAdminToken(store::Database& db, const std::string& tenant, const Ac
                                             "' has no live token with id '" + token_id + "'");
     }
     if (auto s = CheckGlobalAdminRemains(sql, tenant); !s) return s;
-    return RecordAudit(sql, tenant, actor, "admin_token.revoke", "token", token_id,
-                       TokenJson(token_id, admin_id), nullptr);
+    return RecordAudit(sql, tenant, actor, "token.revoked", "token", token_id,
+                       TokenJson(token_id, admin_id, "admin"), nullptr);
   });
 }
 
@@ -285,9 +300,9 @@ Result<CreatedScimToken> CreateScimToken(store::Database& db, const std::string&
                                   .name = client_name,
                                   .created_at = NowRfc3339()},
                          .token = std::move(token->token)};
-    json after = TokenJson(out.view.id, client_id);
+    json after = TokenJson(out.view.id, client_id, "scim");
     after["name"] = client_name;
-    if (auto s = RecordAudit(sql, tenant, actor, "scim_token.issue", "token", out.view.id, nullptr,
+    if (auto s = RecordAudit(sql, tenant, actor, "token.issued", "token", out.view.id, nullptr,
                              after);
         !s) {
       return std::unexpected(s.error());
@@ -332,8 +347,8 @@ Status RevokeScimToken(store::Database& db, const std::string& tenant, const Act
       return Fail(ErrorCode::kNotFound, "no live SCIM token with id '" + token_id + "'");
     }
     if (auto s = auth::RevokeToken(sql, tenant, token_id); !s) return s;
-    return RecordAudit(sql, tenant, actor, "scim_token.revoke", "token", token_id,
-                       TokenJson(token_id, principal_id), nullptr);
+    return RecordAudit(sql, tenant, actor, "token.revoked", "token", token_id,
+                       TokenJson(token_id, principal_id, "scim"), nullptr);
   });
 }
 

@@ -7,11 +7,30 @@ SqlQuery& SqlQuery::Text(std::string_view fragment) {
   return *this;
 }
 
+std::string SqlQuery::Placeholder(bool integer) {
+  order_ += integer ? 'i' : 's';
+  return ":v" + std::to_string(order_.size());
+}
+
+SqlQuery& SqlQuery::BindInt(std::string_view fragment, long long value) {
+  bool bound = false;
+  for (char c : fragment) {
+    if (c == '?' && !bound) {
+      text_ += Placeholder(true);
+      ints_.push_back(value);
+      bound = true;
+    } else {
+      text_ += c;
+    }
+  }
+  return *this;
+}
+
 SqlQuery& SqlQuery::Bind(std::string_view fragment, std::initializer_list<std::string> values) {
   auto value = values.begin();
   for (char c : fragment) {
     if (c == '?' && value != values.end()) {
-      text_ += ":v" + std::to_string(values_.size());
+      text_ += Placeholder(false);
       values_.push_back(*value++);
     } else {
       text_ += c;
@@ -28,7 +47,15 @@ SqlQuery& SqlQuery::Limit(int n) {
 
 soci::rowset<soci::row> SqlQuery::Run(soci::session& sql) {
   soci::details::prepare_temp_type prep = (sql.prepare << text_);
-  for (std::string& v : values_) (void)(prep, soci::use(v));
+  auto next_string = values_.begin();
+  auto next_int = ints_.begin();
+  for (char kind : order_) {
+    if (kind == 'i') {
+      (void)(prep, soci::use(*next_int++));
+    } else {
+      (void)(prep, soci::use(*next_string++));
+    }
+  }
   if (limit_) (void)(prep, soci::use(*limit_));
   return soci::rowset<soci::row>(prep);
 }

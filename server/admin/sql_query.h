@@ -21,6 +21,8 @@ class SqlQuery {
   // Appends `fragment` with each '?' replaced by a placeholder bound to the
   // next of `values`, in order.
   SqlQuery& Bind(std::string_view fragment, std::initializer_list<std::string> values);
+  // Appends `fragment` with its one '?' bound to an integer.
+  SqlQuery& BindInt(std::string_view fragment, long long value);
   // Appends " LIMIT <n>" with n bound.
   SqlQuery& Limit(int n);
 
@@ -29,7 +31,11 @@ class SqlQuery {
 
  private:
   std::string text_;
-  std::deque<std::string> values_;
+  std::string Placeholder(bool integer);
+
+  std::deque<std::string> values_;  // deques: bound values must not move
+  std::deque<long long> ints_;
+  std::string order_;  // 's' or 'i' per placeholder, in order
   std::optional<int> limit_;
 };
 
