@@ -4,26 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/admin/sql_query.h"
+#include "server/licensing/queries.h"
 
 namespace allot::admin {
-namespace {
-
-std::vector<std::string> SplitSources(const std::string& sources) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= sources.size()) {
-    const size_t comma = sources.find(',', start);
-    const size_t end = comma == std::string::npos ? sources.size() : comma;
-    if (end > start) out.push_back(sources.substr(start, end - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 // Tables of the licensing engine (011_licensing.sql): subscriptions,
 // assignments (state active|pending, sources comma-separated).
 
@@ -49,25 +32,21 @@ std::string UserInScopeCondition(std::string_view user_id_column) {
 
 Result<nlohmann::json> UserLicenses(soci::session& sql, const Access& access,
                                     const std::string& user_id) {
-  SqlQuery q;
-  q.Bind("SELECT a.subscription_id, s.product_id, a.state, a.sources, "
-         "COALESCE(a.activated_at, a.wanted_since), a.pending_reason "
-         "FROM assignments a JOIN subscriptions s "
-         "ON s.tenant_id = a.tenant_id AND s.id = a.subscription_id "
-         "WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY a.subscription_id",
-         {access.tenant(), user_id});
+  const std::string ids[] = {user_id};
+  auto by_user = licensing::ReadLicenses(sql, access.tenant(), ids);
+  if (!by_user) return std::unexpected(by_user.error());
   nlohmann::json out = nlohmann::json::array();
-  soci::rowset<soci::row> rows = q.Run(sql);
-  for (const soci::row& r : rows) {
-    const std::string subscription = RowString(r, 0);
-    if (!access.Covers(subscription)) continue;
-    nlohmann::json license = {{"subscription_id", subscription},
-                              {"product_id", RowString(r, 1)},
-                              {"state", RowString(r, 2)},
-                              {"source", RowString(r, 3)},
-                              {"sources", SplitSources(RowString(r, 3))},
-                              {"since", RowString(r, 4)}};
-    if (!RowIsNull(r, 5)) license["pending_reason"] = RowString(r, 5);
+  auto it = by_user->find(user_id);
+  if (it == by_user->end()) return out;
+  for (const licensing::License& l : it->second) {
+    if (!access.Covers(l.subscription_id)) continue;
+    nlohmann::json license = {{"subscription_id", l.subscription_id},
+                              {"product_id", l.product_id},
+                              {"state", l.state},
+                              {"source", l.source()},
+                              {"sources", l.sources},
+                              {"since", l.since}};
+    if (!l.pending_reason.empty()) license["pending_reason"] = l.pending_reason;
     out.push_back(std::move(license));
   }
   return out;
