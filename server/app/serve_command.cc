@@ -6,11 +6,13 @@
 
 #include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
+#include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
+#include "server/licensing/engine.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
 
@@ -27,6 +29,22 @@ sigset_t BlockServeSignals() {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+// --policies, else DATA_DIR/policies when it exists; --plugins, else the
+// "plugins" folder beside the binary.
+std::pair<std::string, std::string> PolicyDirs(const ServeConfig& config) {
+  std::error_code ec;
+  std::string policies = config.policies_dir;
+  if (policies.empty() && std::filesystem::is_directory(config.data_dir + "/policies", ec)) {
+    policies = config.data_dir + "/policies";
+  }
+  std::string plugins = config.plugins_dir;
+  if (plugins.empty()) {
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    plugins = ec ? "plugins" : (exe.parent_path() / "plugins").string();
+  }
+  return {policies, plugins};
 }
 
 log::Level ParseLevel(const std::string& name) {
@@ -88,6 +106,12 @@ int RunServe(const ServeConfig& config) {
   AddOpsRoutes(router, **db, metrics);
   admin::AddRoutes(router, {.db = db->get()});
 
+  auto [policies_dir, plugins_dir] = PolicyDirs(config);
+  licensing::Engine engine(**db, policies_dir, plugins_dir);
+  engine.ReloadPolicies();
+  admin::AddCatalogRoutes(router, **db);
+  admin::AddLicensesRoutes(router, engine);
+
   store::Database& database = **db;
   http::HttpServer server(
       options, router,
@@ -104,6 +128,10 @@ int RunServe(const ServeConfig& config) {
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
         log::Info("SIGHUP: reloading policies");
+        engine.ReloadPolicies();
+        if (auto counts = engine.ReconcileAll({Actor::Kind::kSystem, "allot"}); !counts) {
+          log::Error("reconcile after policy reload failed", {{"error", counts.error().message}});
+        }
         continue;
       }
       log::Info("shutting down: finishing requests in flight", {{"signal", sig}});

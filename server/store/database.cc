@@ -7,35 +7,10 @@
 #include <string_view>
 
 #include "server/base/log.h"
+#include "server/store/database_url.h"
 
 namespace allot::store {
 namespace {
-
-struct ParsedUrl {
-  Backend backend;
-  std::string connect_string;
-  std::string display;  // safe to log: no password
-};
-
-Result<ParsedUrl> ParseUrl(const DatabaseOptions& options) {
-  std::string_view url = options.url;
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    // libpq accepts the URI form as its connection string.
-    auto at = url.find('@');
-    std::string display = at == std::string_view::npos
-                              ? std::string(url)
-                              : "postgresql://…" + std::string(url.substr(at));
-    return ParsedUrl{Backend::kPostgres, std::string(url), display};
-  }
-  if (url.starts_with("sqlite://")) url.remove_prefix(std::string_view("sqlite://").size());
-  if (url.empty()) return Fail(ErrorCode::kInvalidRequest, "empty database URL");
-  if (url.find('"') != std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidRequest, "the database path must not contain a double quote");
-  }
-  std::string connect = "db=\"" + std::string(url) + "\" timeout=" +
-                        std::to_string(std::max(1, options.busy_timeout_ms / 1000));
-  return ParsedUrl{Backend::kSqlite, connect, std::string(url)};
-}
 
 void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
   sql << "PRAGMA journal_mode=WAL";

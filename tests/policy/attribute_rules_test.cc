@@ -42,6 +42,8 @@ struct RuleCase {
   bool active;
   bool granted;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.label; }
 
 class AttributeRulesMatch : public ::testing::TestWithParam<RuleCase> {};
 
@@ -132,6 +134,8 @@ struct ConfigCase {
   json config;
   const char* error;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const ConfigCase& c, std::ostream* os) { *os << c.label; }
 
 class AttributeRulesRejectsConfig : public ::testing::TestWithParam<ConfigCase> {};
 

@@ -33,6 +33,8 @@ struct MatchCase {
   std::vector<GroupFacts> groups;  // of the one user evaluated
   std::vector<std::string> granted;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const MatchCase& c, std::ostream* os) { *os << c.label; }
 
 class GroupMapMatches : public ::testing::TestWithParam<MatchCase> {};
 
@@ -104,6 +106,8 @@ struct ConfigCase {
   json config;
   const char* error;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const ConfigCase& c, std::ostream* os) { *os << c.label; }
 
 class GroupMapRejectsConfig : public ::testing::TestWithParam<ConfigCase> {};
 

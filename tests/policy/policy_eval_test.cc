@@ -39,6 +39,8 @@ struct GarbageCase {
   const char* emit;
   const char* error;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const GarbageCase& c, std::ostream* os) { *os << c.emit; }
 
 class PolicyEvalFailsOnGarbage : public ::testing::TestWithParam<GarbageCase> {};
 

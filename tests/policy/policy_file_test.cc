@@ -38,6 +38,8 @@ struct BadCase {
   const char* text;
   const char* error;
 };
+// gtest prints the case by its label, not as bytes.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
 
 class ParsePolicyRejects : public ::testing::TestWithParam<BadCase> {};
 

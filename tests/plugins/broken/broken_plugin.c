@@ -8,6 +8,8 @@
  *   BROKEN_SMALL_TABLE   table struct_size 8
  *   BROKEN_NULL_TABLE    returns ALLOT_OK and no table
  *   BROKEN_MISSING_HOOK  on_evaluate is NULL
+ * Not broken, but must load: BROKEN_NEWER_TABLE returns a table LARGER than
+ * this host's (as a plugin built against a future, grown header would).
  * BROKEN_MISBEHAVES: loads fine; the policy config picks the misbehaviour:
  *   {"create": "fail" | "null_instance"}  — on_create fails / returns nothing
  *   {"emit": "valid" | "unknown_subscription" | "bad_index" | "empty_id" |
@@ -125,6 +127,16 @@ static void on_destroy(allot_instance* inst) { (void)inst; }
 #define TABLE_VERSION ALLOT_PLUGIN_ABI_VERSION
 #endif
 
+#if defined(BROKEN_NEWER_TABLE)
+/* A future header's table: version 1's fields, then appended ones. */
+static const struct {
+  allot_plugin_api v1;
+  void (*on_future_hook)(void);
+} kNewer = {{sizeof kNewer, ALLOT_PLUGIN_ABI_VERSION, 0, 0, on_create, on_evaluate,
+             on_destroy},
+            NULL};
+#define kApi kNewer.v1
+#else
 static const allot_plugin_api kApi = {
     TABLE_SIZE, TABLE_VERSION, 0 /* not concurrent: the host serialises */, 0,
     on_create,
@@ -134,6 +146,7 @@ static const allot_plugin_api kApi = {
     on_evaluate,
 #endif
     on_destroy};
+#endif
 
 #if defined(BROKEN_NO_ENTRY)
 #define ENTRY_NAME allot_plugin_start /* a typo'd entry point */

@@ -1,0 +1,170 @@
+// Admin endpoints of the catalog: products, subscriptions, usage report.
+#include <nlohmann/json.hpp>
+
+#include "server/admin/licenses_routes.h"
+#include "server/admin/routes.h"
+#include "server/licensing/catalog.h"
+#include "server/licensing/queries.h"
+
+namespace allot::admin {
+namespace {
+
+using licensing::Product;
+using licensing::Subscription;
+
+Actor ActorOf(const Access& access) { return {Actor::Kind::kAdmin, access.principal->id}; }
+
+nlohmann::json ProductJson(const Product& p) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
+          {"created_at", p.created_at}};
+}
+
+nlohmann::json SubscriptionJson(const Subscription& s) {
+  return {{"id", s.id},           {"product_id", s.product_id}, {"seats", s.seats},
+          {"assigned", s.assigned}, {"pending", s.pending},     {"available", s.available()},
+          {"created_at", s.created_at}};
+}
+
+template <typename T, typename F>
+nlohmann::json PageJson(const licensing::ListPage<T>& page, F to_json) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& t : page.items) items.push_back(to_json(t));
+  return {{"items", std::move(items)},
+          {"next_cursor", page.next_after.empty() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(EncodeCursor(page.next_after))}};
+}
+
+const std::vector<std::string>* Scope(const Access& access) {
+  return access.all_subscriptions ? nullptr : &access.principal->subscriptions;
+}
+
+}  // namespace
+
+void AddCatalogRoutes(http::Router& router, store::Database& db) {
+  AddAdminRoute(router, "GET", "/products", Action::kReadDirectory,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto page = ParsePage(req);
+                  if (!page) return RenderError(page.error(), res);
+                  auto list = licensing::ListProducts(db, access.tenant(),
+                                                      {.limit = page->limit, .after = page->after});
+                  if (!list) return RenderError(list.error(), res);
+                  RenderJson(200, PageJson(*list, ProductJson), res);
+                });
+  AddAdminRoute(router, "POST", "/products", Action::kManageCatalog,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto body = ParseBody(req.body, {{"id", FieldType::kString},
+                                                   {"name", FieldType::kString, true},
+                                                   {"family", FieldType::kString}});
+                  if (!body) return RenderError(body.error(), res);
+                  Product p{.id = body->value("id", ""), .name = (*body)["name"]};
+                  if (body->contains("family")) p.family = (*body)["family"].get<std::string>();
+                  auto created = licensing::CreateProduct(db, access.tenant(), p, ActorOf(access));
+                  if (!created) return RenderError(created.error(), res);
+                  RenderJson(201, ProductJson(*created), res);
+                });
+  AddAdminRoute(router, "GET", "/products/{id}", Action::kReadDirectory,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto p = licensing::GetProduct(db, access.tenant(), req.path_params[0]);
+                  if (!p) return RenderError(p.error(), res);
+                  RenderJson(200, ProductJson(*p), res);
+                });
+  AddAdminRoute(router, "PATCH", "/products/{id}", Action::kManageCatalog,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto body = ParseBody(req.body, {{"name", FieldType::kString},
+                                                   {"family", FieldType::kString}});
+                  if (!body) return RenderError(body.error(), res);
+                  licensing::ProductChange change;
+                  if (body->contains("name")) change.name = (*body)["name"].get<std::string>();
+                  if (body->contains("family")) {
+                    change.family = (*body)["family"].get<std::string>();
+                  }
+                  auto p = licensing::UpdateProduct(db, access.tenant(), req.path_params[0],
+                                                    change, ActorOf(access));
+                  if (!p) return RenderError(p.error(), res);
+                  RenderJson(200, ProductJson(*p), res);
+                });
+  AddAdminRoute(router, "DELETE", "/products/{id}", Action::kManageCatalog,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto s = licensing::DeleteProduct(db, access.tenant(), req.path_params[0],
+                                                    ActorOf(access));
+                  if (!s) return RenderError(s.error(), res);
+                  res.status = 204;
+                });
+  AddAdminRoute(router, "GET", "/subscriptions", Action::kReadDirectory,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto page = ParsePage(req);
+                  if (!page) return RenderError(page.error(), res);
+                  auto list = licensing::ListSubscriptions(
+                      db, access.tenant(),
+                      {.limit = page->limit, .after = page->after, .only = Scope(access)});
+                  if (!list) return RenderError(list.error(), res);
+                  RenderJson(200, PageJson(*list, SubscriptionJson), res);
+                });
+  AddAdminRoute(router, "POST", "/subscriptions", Action::kManageCatalog,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  auto body = ParseBody(req.body, {{"id", FieldType::kString},
+                                                   {"product_id", FieldType::kString, true},
+                                                   {"seats", FieldType::kInteger, true}});
+                  if (!body) return RenderError(body.error(), res);
+                  Subscription s{.id = body->value("id", ""),
+                                 .product_id = (*body)["product_id"],
+                                 .seats = (*body)["seats"].get<int64_t>()};
+                  auto created =
+                      licensing::CreateSubscription(db, access.tenant(), s, ActorOf(access));
+                  if (!created) return RenderError(created.error(), res);
+                  RenderJson(201, SubscriptionJson(*created), res);
+                });
+  AddAdminRoute(router, "GET", "/subscriptions/{id}", Action::kReadDirectory,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  const std::string& id = req.path_params[0];
+                  if (!access.Covers(id)) {
+                    return RenderError({ErrorCode::kNotFound, "no subscription " + id}, res);
+                  }
+                  auto s = licensing::GetSubscription(db, access.tenant(), id);
+                  if (!s) return RenderError(s.error(), res);
+                  RenderJson(200, SubscriptionJson(*s), res);
+                });
+  AddAdminRoute(router, "PATCH", "/subscriptions/{id}", Action::kChangeSeats,
+                [&db](const http::Request& req, const Access& access, http::Response& res) {
+                  const std::string& id = req.path_params[0];
+                  if (!access.Covers(id)) {
+                    return RenderError({ErrorCode::kNotFound, "no subscription " + id}, res);
+                  }
+                  auto body = ParseBody(req.body, {{"seats", FieldType::kInteger, true}});
+                  if (!body) return RenderError(body.error(), res);
+                  auto s = licensing::SetSeats(db, access.tenant(), id,
+                                               (*body)["seats"].get<int64_t>(), ActorOf(access));
+                  if (!s) return RenderError(s.error(), res);
+                  RenderJson(200, SubscriptionJson(*s), res);
+                });
+  AddAdminRoute(router, "GET", "/reports/usage", Action::kReadDirectory,
+                [&db](const http::Request&, const Access& access, http::Response& res) {
+                  auto rows = licensing::UsageReport(db, access.tenant(), Scope(access));
+                  if (!rows) return RenderError(rows.error(), res);
+                  nlohmann::json items = nlohmann::json::array();
+                  int64_t seats = 0, assigned = 0, pending = 0;
+                  for (const Subscription& s : *rows) {
+                    items.push_back({{"subscription_id", s.id},
+                                     {"product_id", s.product_id},
+                                     {"seats", s.seats},
+                                     {"assigned", s.assigned},
+                                     {"pending", s.pending},
+                                     {"available", s.available()}});
+                    seats += s.seats;
+                    assigned += s.assigned;
+                    pending += s.pending;
+                  }
+                  RenderJson(200,
+                             {{"items", std::move(items)},
+                              {"totals",
+                               {{"seats", seats},
+                                {"assigned", assigned},
+                                {"pending", pending},
+                                {"available", seats - assigned}}}},
+                             res);
+                });
+}
+
+}  // namespace allot::admin

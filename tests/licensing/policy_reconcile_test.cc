@@ -1,0 +1,145 @@
+// Policies through the engine with the REAL plugin .so files: group
+// membership gives seats, leaving releases them, a failing policy keeps its
+// previous grants, families pick the highest priority, overrides survive.
+#include <fstream>
+
+#include "licensing_test_util.h"
+#include "server/policy/policy.h"
+
+namespace allot::licensing::testing {
+namespace {
+
+class Policies : public LicensingTest {
+ protected:
+  void SetUp() override {
+    LicensingTest::SetUp();
+    policies_dir_ = dir_ + "/policies";
+    std::filesystem::create_directories(policies_dir_);
+    engine_ = std::make_unique<Engine>(*db_, policies_dir_, ALLOT_PLUGIN_DIR);
+  }
+  void WritePolicy(const std::string& name, const nlohmann::json& policy) {
+    std::ofstream(policies_dir_ + "/" + name + ".json") << policy.dump();
+  }
+  void GroupPolicy(const std::string& name, int priority, const std::string& group,
+                   const std::string& sub) {
+    WritePolicy(name, {{"name", name},
+                       {"plugin", "group_map"},
+                       {"priority", priority},
+                       {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
+  }
+  void Changed(std::vector<std::string> users) {
+    ASSERT_TRUE(db_->Write([&](soci::session& sql) {
+      return engine_->UsersChanged(sql, tenant_, users, scim_);
+    }));
+  }
+
+  std::string policies_dir_;
+  std::unique_ptr<Engine> engine_;
+  Actor scim_{Actor::Kind::kScim, "idp"};
+};
+
+TEST_F(Policies, JoiningGroupGivesSeatLeavingReleasesIt) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+  RemoveMember("g1", "u1");
+  Changed({"u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "");
+  ExpectInvariants("lit");
+}
+
+TEST_F(Policies, FailingPolicyKeepsPreviousGrants) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1"});
+  ASSERT_EQ(StateOf("u1", "lit"), "active");
+  // The same policy now fails on every evaluation.
+  engine_ = std::make_unique<Engine>(*db_, policies_dir_, ALLOT_BROKEN_PLUGIN_DIR);
+  WritePolicy("teachers", {{"name", "teachers"},
+                           {"plugin", "broken_misbehaves"},
+                           {"priority", 10},
+                           {"config", {{"emit", "error"}}}});
+  engine_->ReloadPolicies();
+  RemoveMember("g1", "u1");
+  Changed({"u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+  EXPECT_EQ(AuditCount("policy.failed"), 1);
+  auto views = engine_->PolicyStatuses(tenant_);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].status, "failed");
+  ExpectInvariants("lit");
+}
+
+TEST_F(Policies, FamilyGivesOnlyHighestPriorityGrant) {
+  AddSubscription("basic", 5, "lit");
+  AddSubscription("premium", 5, "lit");
+  GroupPolicy("everyone", 1, "All", "basic");
+  GroupPolicy("teachers", 10, "Teachers", "premium");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "All");
+  AddGroup("g2", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  AddMember("g2", "u1");
+  Changed({"u1"});
+  EXPECT_EQ(StateOf("u1", "basic"), "");
+  EXPECT_EQ(StateOf("u1", "premium"), "active");
+}
+
+TEST_F(Policies, DenyOverrideSurvivesResync) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1"});
+  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "lit", admin_));
+  Changed({"u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "");
+  ASSERT_TRUE(engine_->ReconcileTenant(tenant_, scim_));
+  EXPECT_EQ(StateOf("u1", "lit"), "");
+}
+
+TEST_F(Policies, FullReconcileQueuesBeyondSeatsAndKeepsInvariants) {
+  AddSubscription("lit", 3);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  for (int i = 0; i < 10; ++i) {
+    AddUser("u" + std::to_string(i));
+    AddMember("g1", "u" + std::to_string(i));
+  }
+  auto counts = engine_->ReconcileTenant(tenant_, scim_);
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->users, 10);
+  EXPECT_EQ(counts->changes.activated, 3);
+  EXPECT_EQ(counts->changes.queued, 7);
+  ExpectInvariants("lit");
+}
+
+TEST_F(Policies, RemovedPolicyReleasesItsGrantsOnReconcile) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1"});
+  std::filesystem::remove(policies_dir_ + "/teachers.json");
+  engine_->ReloadPolicies();
+  ASSERT_TRUE(engine_->ReconcileAll(scim_));
+  EXPECT_EQ(StateOf("u1", "lit"), "");
+}
+
+}  // namespace
+}  // namespace allot::licensing::testing

@@ -1,0 +1,285 @@
+// Seats, the pending queue and admin overrides on a real SQLite file.
+#include "licensing_test_util.h"
+#include "server/licensing/queries.h"
+
+namespace allot::licensing::testing {
+namespace {
+
+class Seats : public LicensingTest {};
+
+TEST_F(Seats, AssignTakesAFreeSeat) {
+  AddSubscription("s", 2);
+  AddUser("u1");
+  auto l = AssignLicense(*db_, tenant_, "u1", "s", false, admin_);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(l->state, "active");
+  EXPECT_EQ(l->source(), "admin");
+  EXPECT_EQ(Assigned("s"), 1);
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, AssignWithoutFreeSeatIsNoSeatsAndChangesNothing) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  auto l = AssignLicense(*db_, tenant_, "u2", "s", false, admin_);
+  ASSERT_FALSE(l);
+  EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
+  EXPECT_NE(l.error().message.find("seats 1, taken 1"), std::string::npos) << l.error().message;
+  EXPECT_EQ(StateOf("u2", "s"), "");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0 AND user_id = 'u2'",
+                  {tenant_}),
+            0);
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, AssignWithQueueWaitsPending) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  auto l = AssignLicense(*db_, tenant_, "u2", "s", true, admin_);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->state, "pending");
+  EXPECT_FALSE(l->pending_reason.empty());
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, ReleasedSeatGoesToOldestPending) {
+  AddSubscription("s", 1);
+  for (auto u : {"u1", "u2", "u3"}) AddUser(u);
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", true, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u3", "s", true, admin_));
+  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  EXPECT_EQ(StateOf("u2", "s"), "active");
+  EXPECT_EQ(StateOf("u3", "s"), "pending");
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, DeprovisionedUserFreesSeatForPending) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", true, admin_));
+  SetUserState("u1", true, /*deleted=*/true);
+  Engine engine(*db_, "", "");
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) {
+    return engine.UsersChanged(sql, tenant_, {"u1"}, {Actor::Kind::kScim, "idp"});
+  }));
+  EXPECT_EQ(StateOf("u1", "s"), "");
+  EXPECT_EQ(StateOf("u2", "s"), "active");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM assignment_history WHERE tenant_id = :p0 AND user_id = "
+                  "'u1' AND end_reason = 'deprovisioned'",
+                  {tenant_}),
+            1);
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, RaisingSeatsFillsPendingInOrder) {
+  AddSubscription("s", 0);
+  for (auto u : {"u1", "u2", "u3"}) {
+    AddUser(u);
+    ASSERT_TRUE(AssignLicense(*db_, tenant_, u, "s", true, admin_));
+  }
+  auto sub = SetSeats(*db_, tenant_, "s", 2, admin_);
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->assigned, 2);
+  EXPECT_EQ(sub->pending, 1);
+  EXPECT_EQ(StateOf("u1", "s"), "active");
+  EXPECT_EQ(StateOf("u2", "s"), "active");
+  EXPECT_EQ(StateOf("u3", "s"), "pending");
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, LoweringBelowAssignedIsConflictWithNumbers) {
+  AddSubscription("s", 3);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", false, admin_));
+  auto r = SetSeats(*db_, tenant_, "s", 1, admin_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  EXPECT_NE(r.error().message.find("2 are assigned"), std::string::npos) << r.error().message;
+  EXPECT_EQ(GetSubscription(*db_, tenant_, "s")->seats, 3);
+}
+
+TEST_F(Seats, LoweringDownToAssignedWorks) {
+  AddSubscription("s", 3);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  auto r = SetSeats(*db_, tenant_, "s", 1, admin_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->available(), 0);
+}
+
+TEST_F(Seats, UnassignSetsDenyThatSticks) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  auto o = UserOverrides(*db_, tenant_, "u1");
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->size(), 1u);
+  EXPECT_EQ((*o)[0].kind, "deny");
+  EXPECT_EQ(Assigned("s"), 0);
+}
+
+TEST_F(Seats, ClearOverrideReturnsToPolicy) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(ClearOverride(*db_, tenant_, "u1", "s", admin_));
+  EXPECT_EQ(StateOf("u1", "s"), "");  // no policy grants it
+  EXPECT_EQ(ClearOverride(*db_, tenant_, "u1", "s", admin_).error().code, ErrorCode::kNotFound);
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, AssignInFamilyReplacesTheOtherLicense) {
+  AddSubscription("basic", 5, "lit");
+  AddSubscription("premium", 5, "lit");
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "basic", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "premium", false, admin_));
+  EXPECT_EQ(StateOf("u1", "basic"), "");
+  EXPECT_EQ(StateOf("u1", "premium"), "active");
+  ExpectInvariants("basic");
+  ExpectInvariants("premium");
+}
+
+TEST_F(Seats, ReassignMovesTheSeatPastTheQueue) {
+  AddSubscription("s", 1);
+  for (auto u : {"a", "b", "c"}) AddUser(u);
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "a", "s", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "b", "s", true, admin_));
+  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(StateOf("c", "s"), "active");
+  EXPECT_EQ(StateOf("a", "s"), "");
+  EXPECT_EQ(StateOf("b", "s"), "pending");
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, ReassignFromUserWithoutSeatChangesNothing) {
+  AddSubscription("s", 1);
+  AddUser("a");
+  AddUser("c");
+  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_);
+  ASSERT_FALSE(l);
+  EXPECT_EQ(l.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0", {tenant_}), 0);
+}
+
+TEST_F(Seats, MoveChangesSubscriptionAtomically) {
+  AddSubscription("a", 1);
+  AddSubscription("b", 1);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "a", false, admin_));
+  auto l = Move(*db_, tenant_, "u1", "a", "b", admin_);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(StateOf("u1", "a"), "");
+  EXPECT_EQ(StateOf("u1", "b"), "active");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM assignment_history WHERE tenant_id = :p0 AND "
+                  "end_reason = 'moved'",
+                  {tenant_}),
+            1);
+}
+
+TEST_F(Seats, MoveToFullSubscriptionKeepsTheOldLicense) {
+  AddSubscription("a", 1);
+  AddSubscription("b", 1);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "a", false, admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "b", false, admin_));
+  auto l = Move(*db_, tenant_, "u1", "a", "b", admin_);
+  ASSERT_FALSE(l);
+  EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
+  EXPECT_EQ(StateOf("u1", "a"), "active");
+  EXPECT_EQ(StateOf("u1", "b"), "");
+  ExpectInvariants("a");
+  ExpectInvariants("b");
+}
+
+TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
+  AddSubscription("s", 2);
+  for (auto u : {"u1", "u2", "u3"}) AddUser(u);
+  auto out = Bulk(*db_, tenant_,
+                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s",
+                   .atomic = true},
+                  admin_);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->applied);
+  EXPECT_EQ(out->results[2].error->code, ErrorCode::kNoSeats);
+  EXPECT_EQ(Assigned("s"), 0);
+  EXPECT_EQ(AuditCount("override.set"), 0);
+  ExpectInvariants("s");
+}
+
+TEST_F(Seats, BulkNonAtomicAppliesWhatFits) {
+  AddSubscription("s", 2);
+  for (auto u : {"u1", "u2", "u3"}) AddUser(u);
+  auto out = Bulk(*db_, tenant_,
+                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"},
+                  admin_);
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->applied);
+  EXPECT_FALSE(out->results[0].error);
+  EXPECT_FALSE(out->results[1].error);
+  ASSERT_TRUE(out->results[2].error);
+  EXPECT_EQ(Assigned("s"), 2);
+}
+
+TEST_F(Seats, ChangesWriteAuditEvents) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  EXPECT_EQ(AuditCount("subscription.created"), 1);
+  EXPECT_EQ(AuditCount("override.set"), 2);
+  EXPECT_EQ(AuditCount("assignment.activated"), 1);
+  EXPECT_EQ(AuditCount("assignment.released"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :p0 AND actor_id = 'root' "
+                  "AND actor_kind = 'admin'",
+                  {tenant_}),
+            Count("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :p0", {tenant_}));
+}
+
+TEST_F(Seats, HistoryKeepsEveryPeriodAfterDeletion) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(ClearOverride(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  SetUserState("u1", false, true);
+  auto h = UserHistory(*db_, tenant_, "u1", 100, 0);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->items.size(), 2u);
+  EXPECT_EQ(h->items[0].end_reason, "unassigned");
+  EXPECT_TRUE(h->items[1].ended_at.empty());
+}
+
+TEST_F(Seats, LicensesForUsersListsEveryRequestedUser) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  AddUser("u2");
+  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  nlohmann::json j;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
+    auto r = LicensesForUsers(sql, tenant_, {"u1", "u2"});
+    if (!r) return std::unexpected(r.error());
+    j = *r;
+    return Ok();
+  }));
+  EXPECT_EQ(j["u1"]["licenses"][0]["subscriptionId"], "s");
+  EXPECT_EQ(j["u1"]["licenses"][0]["state"], "active");
+  EXPECT_EQ(j["u1"]["licenses"][0]["source"], "admin");
+  EXPECT_TRUE(j["u2"]["licenses"].empty());
+}
+
+}  // namespace
+}  // namespace allot::licensing::testing
