@@ -6,7 +6,8 @@
 add_library(allot_warnings INTERFACE)
 add_library(allot::warnings ALIAS allot_warnings)
 target_compile_options(allot_warnings INTERFACE -Wall -Wextra -Wpedantic
-  -Wshadow=local -Wnon-virtual-dtor -Wno-missing-field-initializers -Wcast-align -Woverloaded-virtual
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wno-missing-field-initializers -Wcast-align
+  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor -Woverloaded-virtual>
   $<$<BOOL:${ALLOT_WERROR}>:-Werror>)
 
 add_library(allot_sanitize INTERFACE)

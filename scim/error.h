@@ -7,9 +7,12 @@
 // Thread-safety: plain values; safe to copy between threads.
 #pragma once
 
-#include <expected>
 #include <string>
 #include <utility>
+
+#if __has_include(<expected>)
+#include <expected>
+#endif
 
 namespace scim {
 
@@ -33,11 +36,29 @@ struct Error {
   static Error PayloadTooLarge(std::string d) { return {413, "", std::move(d)}; }
 };
 
+}  // namespace scim
+
+#if defined(__cpp_lib_expected)
+namespace scim {
 template <typename T>
 using Result = std::expected<T, Error>;
+// Wraps an Error for returning from a function that returns Result<T>:
+// `return scim::Fail(Error::InvalidPath("…"));` (portable to the clang fuzz
+// build, whose libstdc++ <expected> is unavailable; std::unexpected works too
+// wherever std::expected does).
+inline std::unexpected<Error> Fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+}  // namespace scim
+#else
+#include "scim/expected_compat.h"
+namespace scim {
+template <typename T>
+using Result = compat::Expected<T, Error>;
+inline compat::Unexpected<Error> Fail(Error e) { return compat::Unexpected<Error>{std::move(e)}; }
+}  // namespace scim
+#endif
 
+namespace scim {
 // For functions that return nothing on success: `return scim::Ok();`
 using Status = Result<void>;
 inline Status Ok() { return {}; }
-
 }  // namespace scim
