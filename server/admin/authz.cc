@@ -8,14 +8,14 @@ namespace {
 
 struct Row {
   Action action;
-  Scope global_admin;
-  Scope subscription_admin;
-  Scope user_admin;
+  RoleScope global_admin;
+  RoleScope subscription_admin;
+  RoleScope user_admin;
 };
 
-constexpr Scope kNo = Scope::kNone;
-constexpr Scope kOwn = Scope::kOwnSubscriptions;
-constexpr Scope kAll = Scope::kAll;
+constexpr RoleScope kNo = RoleScope::kNone;
+constexpr RoleScope kOwn = RoleScope::kOwnSubscriptions;
+constexpr RoleScope kAll = RoleScope::kAll;
 
 // PRODUCT.md, "Roles". One row per action; nothing else decides.
 // Reading policies is not in PRODUCT's table: policies configure every
@@ -65,7 +65,7 @@ std::string_view ActionId(Action action) {
   return "unknown";
 }
 
-Scope ScopeOf(std::string_view role, Action action) {
+RoleScope ScopeOf(std::string_view role, Action action) {
   for (const Row& row : kRoles) {
     if (row.action != action) continue;
     if (role == "global_admin") return row.global_admin;
@@ -87,7 +87,7 @@ bool IsValidRole(std::string_view role) {
 }
 
 Result<Access> Authorize(const auth::Principal& principal, Action action) {
-  const Scope scope = ScopeOf(principal.role, action);
+  const RoleScope scope = ScopeOf(principal.role, action);
   if (scope == kNo) {
     return Fail(ErrorCode::kForbidden,
                 "the role " + (principal.role.empty() ? std::string("(none)") : principal.role) +

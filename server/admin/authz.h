@@ -44,10 +44,10 @@ std::string_view ActionName(Action action);
 std::string_view ActionId(Action action);
 
 // How far a role reaches for one action.
-enum class Scope { kNone, kOwnSubscriptions, kAll };
+enum class RoleScope { kNone, kOwnSubscriptions, kAll };
 
 // The roles table itself: kNone for an unknown role or action.
-Scope ScopeOf(std::string_view role, Action action);
+RoleScope ScopeOf(std::string_view role, Action action);
 
 // What a request may touch once authorised.
 struct Access {

@@ -59,13 +59,28 @@ std::string Base64UrlDecode(std::string_view in, bool& ok) {
   return out;
 }
 
+// Set once while the server is built, read by request threads afterwards.
+UserScopeCheck& InstalledUserScopeCheck() {
+  static UserScopeCheck check;
+  return check;
+}
+
+// Read routes about one user: "/users/{…}" followed by anything.
+bool ReadsOneUser(std::string_view pattern, Action action) {
+  return (action == Action::kReadDirectory || action == Action::kReadAudit) &&
+         pattern.starts_with("/users/{");
+}
+
 }  // namespace
+
+void SetUserScopeCheck(UserScopeCheck check) { InstalledUserScopeCheck() = std::move(check); }
 
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler) {
+  const bool reads_one_user = ReadsOneUser(pattern, action);
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
-             [action, handler = std::move(handler)](const http::Request& req,
-                                                    http::Response& res) {
+             [action, reads_one_user, handler = std::move(handler)](const http::Request& req,
+                                                                    http::Response& res) {
                // The server authenticates every /admin/v1 request before
                // routing; a missing principal is a wiring bug, not a 500.
                if (req.principal == nullptr) {
@@ -73,6 +88,13 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
                }
                auto access = Authorize(*req.principal, action);
                if (!access) return RenderError(access.error(), res);
+               const UserScopeCheck& check = InstalledUserScopeCheck();
+               if (reads_one_user && !access->all_subscriptions && check &&
+                   !req.path_params.empty()) {
+                 if (auto s = check(*access, req.path_params[0]); !s) {
+                   return RenderError(s.error(), res);
+                 }
+               }
                handler(req, *access, res);
              });
 }

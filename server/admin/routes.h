@@ -27,6 +27,15 @@ using AdminHandler =
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler);
 
+// The scope of a Subscription admin over users, checked before the handler
+// of every read route under /users/{id}… (kReadDirectory, kReadAudit): the
+// check answers kNotFound when the user is outside the access's scope, so
+// no read handler can leak a user it does not cover. admin::AddRoutes
+// installs the real check (a database lookup) before serving; until one is
+// installed, nothing is checked. Not for concurrent use with serving.
+using UserScopeCheck = std::function<Status(const Access&, const std::string& user_id)>;
+void SetUserScopeCheck(UserScopeCheck check);
+
 // Writes `body` as JSON with `status`.
 void RenderJson(int status, const nlohmann::json& body, http::Response& response);
 

@@ -30,6 +30,16 @@ std::string UserInScopeCondition(std::string_view user_id_column) {
          "WHERE sp.tenant_id = ? AND sp.principal_id = ?)";
 }
 
+Result<bool> UserInScope(soci::session& sql, const std::string& tenant,
+                         const std::string& principal_id, const std::string& user_id) {
+  int count = 0;
+  sql << "SELECT COUNT(*) FROM assignments sa JOIN principal_subscriptions sp "
+         "ON sp.tenant_id = sa.tenant_id AND sp.subscription_id = sa.subscription_id "
+         "WHERE sp.tenant_id = :t AND sp.principal_id = :p AND sa.user_id = :u",
+      soci::use(tenant), soci::use(principal_id), soci::use(user_id), soci::into(count);
+  return count > 0;
+}
+
 Result<nlohmann::json> UserLicenses(soci::session& sql, const Access& access,
                                     const std::string& user_id) {
   const std::string ids[] = {user_id};

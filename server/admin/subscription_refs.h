@@ -29,6 +29,11 @@ Status CheckSubscriptionExists(soci::session& sql, const std::string& tenant,
 // `user_id_column` is a column name chosen by the caller, never user input.
 std::string UserInScopeCondition(std::string_view user_id_column);
 
+// True when `user_id` holds or waits for a seat of one of the subscriptions
+// of the Subscription admin `principal_id`.
+Result<bool> UserInScope(soci::session& sql, const std::string& tenant,
+                         const std::string& principal_id, const std::string& user_id);
+
 // The user's licenses as GET /users/{id}/licenses lists them, limited to the
 // subscriptions `access` covers.
 Result<nlohmann::json> UserLicenses(soci::session& sql, const Access& access,

@@ -12,10 +12,10 @@ void AddWhoAmIRoutes(http::Router& router, const AdminDeps&) {
                   const auth::Principal& p = *req.principal;
                   nlohmann::json permissions = nlohmann::json::object();
                   for (Action action : kAllActions) {
-                    const Scope scope = ScopeOf(p.role, action);
-                    if (scope == Scope::kNone) continue;
+                    const RoleScope scope = ScopeOf(p.role, action);
+                    if (scope == RoleScope::kNone) continue;
                     permissions[std::string(ActionId(action))] =
-                        scope == Scope::kAll ? "all" : "own_subscriptions";
+                        scope == RoleScope::kAll ? "all" : "own_subscriptions";
                   }
                   RenderJson(200,
                              {{"principal",

@@ -7,13 +7,13 @@
 namespace allot::admin {
 namespace {
 
-constexpr Scope N = Scope::kNone;
-constexpr Scope O = Scope::kOwnSubscriptions;
-constexpr Scope A = Scope::kAll;
+constexpr RoleScope N = RoleScope::kNone;
+constexpr RoleScope O = RoleScope::kOwnSubscriptions;
+constexpr RoleScope A = RoleScope::kAll;
 
 struct Expected {
   Action action;
-  Scope global_admin, subscription_admin, user_admin;
+  RoleScope global_admin, subscription_admin, user_admin;
 };
 
 constexpr Expected kTable[] = {
@@ -33,7 +33,7 @@ auth::Principal Admin(std::string role, std::vector<std::string> subscriptions =
           .role = std::move(role), .subscriptions = std::move(subscriptions)};
 }
 
-void ExpectScope(const std::string& role, Action action, Scope expected) {
+void ExpectScope(const std::string& role, Action action, RoleScope expected) {
   SCOPED_TRACE(role + " / " + std::string(ActionId(action)));
   EXPECT_EQ(ScopeOf(role, action), expected);
   const auth::Principal p = Admin(role, {"sub-a"});
