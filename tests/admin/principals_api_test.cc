@@ -34,6 +34,18 @@ TEST_F(PrincipalsApiTest, PostAdminReturnsTheAdminAndItsTokenOnce) {
             std::string::npos);
 }
 
+TEST_F(PrincipalsApiTest, IssuedTokensNeverReachTheServerLog) {
+  const std::string admin_token = CreateAdmin("user_admin")["token"];
+  const std::string scim_token =
+      Json(Call("POST", "/admin/v1/scim-tokens", roles_.global, "{}"))["token"];
+  Call("GET", "/admin/v1/whoami", admin_token);
+  const std::string log = server_->Log();
+  EXPECT_NE(log.find("/admin/v1/scim-tokens"), std::string::npos);  // the log is there
+  EXPECT_EQ(log.find(admin_token), std::string::npos);
+  EXPECT_EQ(log.find(scim_token), std::string::npos);
+  EXPECT_EQ(log.find(roles_.global), std::string::npos);
+}
+
 TEST_F(PrincipalsApiTest, NonSubscriptionRolesCarryAnEmptySubscriptionList) {
   json body = CreateAdmin("user_admin");
   EXPECT_EQ(body["admin"]["subscriptions"], json::array());
