@@ -13,6 +13,7 @@
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
+#include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
 
@@ -111,6 +112,7 @@ int RunServe(const ServeConfig& config) {
   engine.ReloadPolicies();
   admin::AddCatalogRoutes(router, **db);
   admin::AddLicensesRoutes(router, engine);
+  scim_api::AddRoutes(router, {.db = **db, .listener = nullptr, .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
 
   store::Database& database = **db;
   http::HttpServer server(
