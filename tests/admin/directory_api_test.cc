@@ -106,6 +106,29 @@ TEST_F(DirectoryApiTest, SubscriptionAdminSeesOnlyLicensesOfItsSubscriptions) {
   EXPECT_EQ(Json(Call("GET", "/admin/v1/users/u-pending", roles_.global))["licenses"].size(), 2u);
 }
 
+TEST_F(DirectoryApiTest, UserProvisionedAndDeletedOverScimAppearsThenDisappears) {
+  HttpResponse created = server_->Client().Post(
+      "/scim/v2/Users", server_->scim_token(),
+      R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"zed@example.com",)"
+      R"("displayName":"Zed","externalId":"z-1","active":true})",
+      "application/scim+json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Json(created)["id"];
+  json u = Json(Call("GET", "/admin/v1/users/" + id, roles_.global));
+  EXPECT_EQ(u["user_name"], "zed@example.com");
+  EXPECT_EQ(u["display_name"], "Zed");
+  EXPECT_EQ(u["external_id"], "z-1");
+  EXPECT_EQ(Ids(Call("GET", "/admin/v1/users?filter=userName%20eq%20%22Zed%40example.com%22",
+                     roles_.global)),
+            std::vector<std::string>{id});
+
+  ASSERT_EQ(server_->Client().Delete("/scim/v2/Users/" + id, server_->scim_token()).status, 204);
+  EXPECT_EQ(Call("GET", "/admin/v1/users/" + id, roles_.global).status, 404);
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?filter=userName%20eq%20%22zed%40example.com%22",
+                       roles_.global))
+                  .empty());
+}
+
 TEST_F(DirectoryApiTest, GroupsWithMembers) {
   EXPECT_EQ(Ids(Call("GET", "/admin/v1/groups", roles_.global)),
             (std::vector<std::string>{"g-in", "g-out"}));
