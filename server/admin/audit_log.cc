@@ -102,11 +102,10 @@ Result<Listing<json>> ReadAudit(store::Database& db, const Access& access, const
     q.Text(" ORDER BY e.id DESC").Limit(page.limit + 1);
     Listing<json> out;
     std::string last_id;
-    soci::rowset<soci::row> rows = q.Run(sql);
-    for (const soci::row& r : rows) {
+    q.ForEach(sql, [&](const soci::row& r) {
       if (static_cast<int>(out.items.size()) == page.limit) {
-        out.next_key = last_id;
-        break;
+        out.next_key = last_id;  // a further row exists: this page is not the last
+        return;
       }
       last_id = RowString(r, 0);
       json item = {{"id", last_id},
@@ -119,7 +118,7 @@ Result<Listing<json>> ReadAudit(store::Database& db, const Access& access, const
       if (!RowIsNull(r, 9)) item["before"] = StoredJson(r, 9);
       if (!RowIsNull(r, 10)) item["after"] = StoredJson(r, 10);
       out.items.push_back(std::move(item));
-    }
+    });
     return out;
   });
 }

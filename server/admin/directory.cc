@@ -63,8 +63,7 @@ std::vector<GroupRef> LoadGroupsOf(soci::session& sql, const std::string& tenant
          "WHERE m.tenant_id = ? AND m.member_id = ? AND g.deleted_at IS NULL "
          "ORDER BY g.display_name_lower, g.id",
          {tenant, user_id});
-  soci::rowset<soci::row> rows = q.Run(sql);
-  for (const soci::row& r : rows) out.push_back({RowString(r, 0), RowString(r, 1)});
+  q.ForEach(sql, [&](const soci::row& r) { out.push_back({RowString(r, 0), RowString(r, 1)}); });
   return out;
 }
 
@@ -112,17 +111,14 @@ Result<Listing<UserView>> ListUsers(store::Database& db, const Access& access,
     q.Text(" ORDER BY u.user_name_lower").Limit(page.limit + 1);
     Listing<UserView> out;
     std::string last_key;
-    {
-      soci::rowset<soci::row> rows = q.Run(sql);
-      for (const soci::row& r : rows) {
-        if (static_cast<int>(out.items.size()) == page.limit) {
-          out.next_key = last_key;
-          break;
-        }
-        out.items.push_back(UserFromRow(r));
-        last_key = RowString(r, 7);
+    q.ForEach(sql, [&](const soci::row& r) {
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.next_key = last_key;  // a further row exists: this page is not the last
+        return;
       }
-    }
+      out.items.push_back(UserFromRow(r));
+      last_key = RowString(r, 7);
+    });
     for (UserView& u : out.items) {
       if (auto s = FillUser(sql, access, u); !s) return std::unexpected(s.error());
     }
@@ -137,10 +133,7 @@ Result<UserView> GetUser(store::Database& db, const Access& access, const std::s
     q.Bind("WHERE u.tenant_id = ? AND u.id = ? AND u.deleted_at IS NULL", {access.tenant(), id});
     AddUserScope(q, access, "u.id");
     std::optional<UserView> user;
-    {
-      soci::rowset<soci::row> rows = q.Run(sql);
-      for (const soci::row& r : rows) user = UserFromRow(r);
-    }
+    q.ForEach(sql, [&](const soci::row& r) { user = UserFromRow(r); });
     if (!user) return Fail(ErrorCode::kNotFound, "no user with id '" + id + "'");
     if (auto s = FillUser(sql, access, *user); !s) return std::unexpected(s.error());
     return *user;
@@ -158,13 +151,10 @@ Result<Listing<GroupView>> ListGroups(store::Database& db, const Access& access,
     AddGroupScope(q, access);
     q.Text(" ORDER BY g.id").Limit(page.limit + 1);
     Listing<GroupView> out;
-    {
-      soci::rowset<soci::row> rows = q.Run(sql);
-      for (const soci::row& r : rows) {
-        out.items.push_back(
-            {.id = RowString(r, 0), .display_name = RowString(r, 1), .external_id = RowString(r, 2)});
-      }
-    }
+    q.ForEach(sql, [&](const soci::row& r) {
+      out.items.push_back(
+          {.id = RowString(r, 0), .display_name = RowString(r, 1), .external_id = RowString(r, 2)});
+    });
     if (static_cast<int>(out.items.size()) > page.limit) {
       out.items.resize(page.limit);
       out.next_key = out.items.back().id;
@@ -178,8 +168,7 @@ Result<Listing<GroupView>> ListGroups(store::Database& db, const Access& access,
         count.Bind(" AND " + UserInScopeCondition("sm.member_id"),
                    {access.tenant(), access.principal->id});
       }
-      soci::rowset<soci::row> rows = count.Run(sql);
-      for (const soci::row& r : rows) g.member_count = RowInt(r, 0);
+      count.ForEach(sql, [&](const soci::row& r) { g.member_count = RowInt(r, 0); });
     }
     return out;
   });
@@ -192,13 +181,10 @@ Result<GroupView> GetGroup(store::Database& db, const Access& access, const std:
     q.Bind("WHERE g.tenant_id = ? AND g.id = ? AND g.deleted_at IS NULL", {access.tenant(), id});
     AddGroupScope(q, access);
     std::optional<GroupView> group;
-    {
-      soci::rowset<soci::row> rows = q.Run(sql);
-      for (const soci::row& r : rows) {
-        group = GroupView{
-            .id = RowString(r, 0), .display_name = RowString(r, 1), .external_id = RowString(r, 2)};
-      }
-    }
+    q.ForEach(sql, [&](const soci::row& r) {
+      group = GroupView{
+          .id = RowString(r, 0), .display_name = RowString(r, 1), .external_id = RowString(r, 2)};
+    });
     if (!group) return Fail(ErrorCode::kNotFound, "no group with id '" + id + "'");
     SqlQuery m;
     m.Bind("SELECT sm.member_id, sm.member_type, COALESCE(u.display_name, u.user_name, g2.display_name, '') "
@@ -213,10 +199,9 @@ Result<GroupView> GetGroup(store::Database& db, const Access& access, const std:
       m.Bind(" AND " + UserInScopeCondition("sm.member_id"), {access.tenant(), access.principal->id});
     }
     m.Text(" ORDER BY sm.member_type DESC, sm.member_id");
-    soci::rowset<soci::row> rows = m.Run(sql);
-    for (const soci::row& r : rows) {
+    m.ForEach(sql, [&](const soci::row& r) {
       group->members.push_back({RowString(r, 0), RowString(r, 1), RowString(r, 2)});
-    }
+    });
     group->member_count = static_cast<long long>(group->members.size());
     return *group;
   });

@@ -45,19 +45,30 @@ SqlQuery& SqlQuery::Limit(int n) {
   return *this;
 }
 
-soci::rowset<soci::row> SqlQuery::Run(soci::session& sql) {
-  soci::details::prepare_temp_type prep = (sql.prepare << text_);
+void SqlQuery::ForEach(soci::session& sql,
+                       const std::function<void(const soci::row&)>& on_row) const {
+  // The statement API binds a number of values known only at run time.
+  soci::statement st(sql);
+  soci::row row;
+  st.exchange(soci::into(row));
   auto next_string = values_.begin();
   auto next_int = ints_.begin();
   for (char kind : order_) {
     if (kind == 'i') {
-      (void)(prep, soci::use(*next_int++));
+      st.exchange(soci::use(*next_int++));
     } else {
-      (void)(prep, soci::use(*next_string++));
+      st.exchange(soci::use(*next_string++));
     }
   }
-  if (limit_) (void)(prep, soci::use(*limit_));
-  return soci::rowset<soci::row>(prep);
+  if (limit_) st.exchange(soci::use(*limit_));
+  st.alloc();
+  st.prepare(text_);
+  st.define_and_bind();
+  if (st.execute(true)) {
+    do {
+      on_row(row);
+    } while (st.fetch());
+  }
 }
 
 bool RowIsNull(const soci::row& row, std::size_t i) { return row.get_indicator(i) == soci::i_null; }

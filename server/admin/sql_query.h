@@ -1,11 +1,11 @@
 // server/admin/sql_query.h — building one SELECT from optional conditions with
 // every value bound as a parameter (never spliced into the text), and reading
 // nullable or loosely typed columns of a soci::row on both backends.
-// Thread-safety: a SqlQuery belongs to one call; it must outlive the rowset
-// Run() returns (the rowset reads the bound values in place).
+// Thread-safety: a SqlQuery belongs to one call.
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +27,9 @@ class SqlQuery {
   SqlQuery& Limit(int n);
 
   const std::string& text() const { return text_; }
-  soci::rowset<soci::row> Run(soci::session& sql);
+  // Runs the query and calls `on_row` for each row, in order. SOCI's
+  // exceptions propagate (Database::Read/Write turn them into errors).
+  void ForEach(soci::session& sql, const std::function<void(const soci::row&)>& on_row) const;
 
  private:
   std::string text_;
