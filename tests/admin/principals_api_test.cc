@@ -153,6 +153,26 @@ TEST_F(PrincipalsApiTest, ScimTokenListShowsNamesNeverTokens) {
   EXPECT_TRUE(found);
 }
 
+TEST_F(PrincipalsApiTest, EachTokenEndpointTouchesOnlyItsKindOfToken) {
+  json admin = CreateAdmin("user_admin");
+  EXPECT_EQ(Call("DELETE", "/admin/v1/scim-tokens/" + admin["token_id"].get<std::string>(),
+                 roles_.global).status,
+            404);
+  EXPECT_EQ(Call("GET", "/admin/v1/whoami", admin["token"]).status, 200);
+  json scim = Json(Call("POST", "/admin/v1/scim-tokens", roles_.global, "{}"));
+  EXPECT_EQ(Call("POST", "/admin/v1/admins/" + scim["client_id"].get<std::string>() + "/tokens",
+                 roles_.global, "{}").status,
+            404);
+  EXPECT_EQ(Call("DELETE", "/admin/v1/admins/" + scim["client_id"].get<std::string>(),
+                 roles_.global).status,
+            404);
+  EXPECT_EQ(Call("DELETE", "/admin/v1/admins/" + admin["admin"]["id"].get<std::string>() +
+                               "/tokens/" + scim["id"].get<std::string>(),
+                 roles_.global).status,
+            404);
+  EXPECT_EQ(Call("GET", "/scim/v2/Users", scim["token"]).status, 200);
+}
+
 TEST_F(PrincipalsApiTest, ScimTokenNameIsOptional) {
   HttpResponse r = Call("POST", "/admin/v1/scim-tokens", roles_.global, "");
   ASSERT_EQ(r.status, 201) << r.body;
