@@ -1,31 +1,37 @@
 #include "server/admin/authz.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace allot::admin {
 namespace {
 
-enum class Grant { kNo, kOwnSubscriptions, kAll };
-
 struct Row {
   Action action;
-  Grant global_admin;
-  Grant subscription_admin;
-  Grant user_admin;
+  RoleScope global_admin;
+  RoleScope subscription_admin;
+  RoleScope user_admin;
 };
 
+constexpr RoleScope kNo = RoleScope::kNone;
+constexpr RoleScope kOwn = RoleScope::kOwnSubscriptions;
+constexpr RoleScope kAll = RoleScope::kAll;
+
 // PRODUCT.md, "Roles". One row per action; nothing else decides.
+// Reading policies is not in PRODUCT's table: policies configure every
+// subscription, so a Subscription admin (scoped to some) does not read them.
 constexpr Row kRoles[] = {
-    {Action::kWhoAmI, Grant::kAll, Grant::kAll, Grant::kAll},
-    {Action::kReadDirectory, Grant::kAll, Grant::kOwnSubscriptions, Grant::kAll},
-    {Action::kChangeLicenses, Grant::kAll, Grant::kOwnSubscriptions, Grant::kAll},
-    {Action::kChangeSeats, Grant::kAll, Grant::kOwnSubscriptions, Grant::kNo},
-    {Action::kManageCatalog, Grant::kAll, Grant::kNo, Grant::kNo},
-    {Action::kManagePrincipals, Grant::kAll, Grant::kNo, Grant::kNo},
-    {Action::kReadPolicies, Grant::kAll, Grant::kNo, Grant::kAll},
-    {Action::kManagePolicies, Grant::kAll, Grant::kNo, Grant::kNo},
-    {Action::kReadAudit, Grant::kAll, Grant::kOwnSubscriptions, Grant::kAll},
+    {Action::kWhoAmI, kAll, kAll, kAll},
+    {Action::kReadDirectory, kAll, kOwn, kAll},
+    {Action::kChangeLicenses, kAll, kOwn, kAll},
+    {Action::kChangeSeats, kAll, kOwn, kNo},
+    {Action::kManageCatalog, kAll, kNo, kNo},
+    {Action::kManagePrincipals, kAll, kNo, kNo},
+    {Action::kReadPolicies, kAll, kNo, kAll},
+    {Action::kManagePolicies, kAll, kNo, kNo},
+    {Action::kReadAudit, kAll, kOwn, kAll},
 };
+static_assert(std::size(kRoles) == std::size(kAllActions), "one row per Action");
 
 }  // namespace
 
@@ -44,6 +50,32 @@ std::string_view ActionName(Action action) {
   return "do this";
 }
 
+std::string_view ActionId(Action action) {
+  switch (action) {
+    case Action::kWhoAmI: return "whoami";
+    case Action::kReadDirectory: return "read_directory";
+    case Action::kChangeLicenses: return "change_licenses";
+    case Action::kChangeSeats: return "change_seats";
+    case Action::kManageCatalog: return "manage_catalog";
+    case Action::kManagePrincipals: return "manage_principals";
+    case Action::kReadPolicies: return "read_policies";
+    case Action::kManagePolicies: return "manage_policies";
+    case Action::kReadAudit: return "read_audit";
+  }
+  return "unknown";
+}
+
+RoleScope ScopeOf(std::string_view role, Action action) {
+  for (const Row& row : kRoles) {
+    if (row.action != action) continue;
+    if (role == "global_admin") return row.global_admin;
+    if (role == "subscription_admin") return row.subscription_admin;
+    if (role == "user_admin") return row.user_admin;
+    return kNo;
+  }
+  return kNo;
+}
+
 bool Access::Covers(std::string_view subscription_id) const {
   if (all_subscriptions) return true;
   const auto& own = principal->subscriptions;
@@ -55,20 +87,13 @@ bool IsValidRole(std::string_view role) {
 }
 
 Result<Access> Authorize(const auth::Principal& principal, Action action) {
-  for (const Row& row : kRoles) {
-    if (row.action != action) continue;
-    Grant grant = Grant::kNo;
-    if (principal.role == "global_admin") grant = row.global_admin;
-    if (principal.role == "subscription_admin") grant = row.subscription_admin;
-    if (principal.role == "user_admin") grant = row.user_admin;
-    if (grant == Grant::kNo) {
-      return Fail(ErrorCode::kForbidden,
-                  "the role " + (principal.role.empty() ? std::string("(none)") : principal.role) +
-                      " may not " + std::string(ActionName(action)));
-    }
-    return Access{.principal = &principal, .all_subscriptions = grant == Grant::kAll};
+  const RoleScope scope = ScopeOf(principal.role, action);
+  if (scope == kNo) {
+    return Fail(ErrorCode::kForbidden,
+                "the role " + (principal.role.empty() ? std::string("(none)") : principal.role) +
+                    " may not " + std::string(ActionName(action)));
   }
-  return Fail(ErrorCode::kForbidden, "unknown action");
+  return Access{.principal = &principal, .all_subscriptions = scope == kAll};
 }
 
 }  // namespace allot::admin

@@ -31,7 +31,23 @@ enum class Action {
   kReadAudit,          // GET /audit, GET /users/{id}/history
 };
 
+// Every Action, in declaration order (for whoami and the table tests).
+inline constexpr Action kAllActions[] = {
+    Action::kWhoAmI,         Action::kReadDirectory,    Action::kChangeLicenses,
+    Action::kChangeSeats,    Action::kManageCatalog,    Action::kManagePrincipals,
+    Action::kReadPolicies,   Action::kManagePolicies,   Action::kReadAudit,
+};
+
+// A sentence fragment for messages: "the role user_admin may not <name>".
 std::string_view ActionName(Action action);
+// A stable machine name, e.g. "read_directory" (GET /whoami lists them).
+std::string_view ActionId(Action action);
+
+// How far a role reaches for one action.
+enum class RoleScope { kNone, kOwnSubscriptions, kAll };
+
+// The roles table itself: kNone for an unknown role or action.
+RoleScope ScopeOf(std::string_view role, Action action);
 
 // What a request may touch once authorised.
 struct Access {
@@ -41,10 +57,13 @@ struct Access {
   // True when the subscription is within this access's scope.
   bool Covers(std::string_view subscription_id) const;
   const std::string& tenant() const { return principal->tenant_id; }
+  // The subscriptions a scoped access is limited to (empty when unscoped).
+  const std::vector<std::string>& subscriptions() const { return principal->subscriptions; }
 };
 
 // Decides from the roles table. kForbidden with a message naming the role and
-// the action when the role lacks it.
+// the action when the role lacks it (also for a principal without a role).
+// The returned Access points at `principal`, which must outlive it.
 Result<Access> Authorize(const auth::Principal& principal, Action action);
 
 // The roles an admin may have.

@@ -59,15 +59,42 @@ std::string Base64UrlDecode(std::string_view in, bool& ok) {
   return out;
 }
 
+// Set once while the server is built, read by request threads afterwards.
+UserScopeCheck& InstalledUserScopeCheck() {
+  static UserScopeCheck check;
+  return check;
+}
+
+// Read routes about one user: "/users/{…}" followed by anything.
+bool ReadsOneUser(std::string_view pattern, Action action) {
+  return (action == Action::kReadDirectory || action == Action::kReadAudit) &&
+         pattern.starts_with("/users/{");
+}
+
 }  // namespace
+
+void SetUserScopeCheck(UserScopeCheck check) { InstalledUserScopeCheck() = std::move(check); }
 
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler) {
+  const bool reads_one_user = ReadsOneUser(pattern, action);
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
-             [action, handler = std::move(handler)](const http::Request& req,
-                                                    http::Response& res) {
+             [action, reads_one_user, handler = std::move(handler)](const http::Request& req,
+                                                                    http::Response& res) {
+               // The server authenticates every /admin/v1 request before
+               // routing; a missing principal is a wiring bug, not a 500.
+               if (req.principal == nullptr) {
+                 return RenderError({ErrorCode::kUnauthorized, "no credential"}, res);
+               }
                auto access = Authorize(*req.principal, action);
                if (!access) return RenderError(access.error(), res);
+               const UserScopeCheck& check = InstalledUserScopeCheck();
+               if (reads_one_user && !access->all_subscriptions && check &&
+                   !req.path_params.empty()) {
+                 if (auto s = check(*access, req.path_params[0]); !s) {
+                   return RenderError(s.error(), res);
+                 }
+               }
                handler(req, *access, res);
              });
 }
@@ -111,6 +138,20 @@ Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<Fi
     }
   }
   return j;
+}
+
+Result<nlohmann::json> ParseOptionalBody(std::string_view body,
+                                         std::initializer_list<FieldSpec> fields) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return ParseBody("{}", fields);
+  }
+  return ParseBody(body, fields);
+}
+
+nlohmann::json PageBody(nlohmann::json items, std::string_view next_key) {
+  nlohmann::json out = {{"items", std::move(items)}, {"next_cursor", nullptr}};
+  if (!next_key.empty()) out["next_cursor"] = EncodeCursor(next_key);
+  return out;
 }
 
 Result<Page> ParsePage(const http::Request& request) {

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -25,6 +26,15 @@ using AdminHandler =
 // grants `action` to the request's principal, else 403 with the reason.
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler);
+
+// The scope of a Subscription admin over users, checked before the handler
+// of every read route under /users/{id}… (kReadDirectory, kReadAudit): the
+// check answers kNotFound when the user is outside the access's scope, so
+// no read handler can leak a user it does not cover. admin::AddRoutes
+// installs the real check (a database lookup) before serving; until one is
+// installed, nothing is checked. Not for concurrent use with serving.
+using UserScopeCheck = std::function<Status(const Access&, const std::string& user_id)>;
+void SetUserScopeCheck(UserScopeCheck check);
 
 // Writes `body` as JSON with `status`.
 void RenderJson(int status, const nlohmann::json& body, http::Response& response);
@@ -45,14 +55,32 @@ struct FieldSpec {
 // fields.
 Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields);
 
+// As ParseBody, for endpoints whose body may be left out: an empty (or
+// all-whitespace) body parses as {}.
+Result<nlohmann::json> ParseOptionalBody(std::string_view body,
+                                         std::initializer_list<FieldSpec> fields);
+
 // Cursor paging: `limit` (1–1000, default 100) and an opaque `cursor` that
 // carries the last key of the previous page.
 struct Page {
   int limit = 100;
   std::string after;  // the decoded key; empty for the first page
 };
+// kInvalidRequest naming `limit` or `cursor` when malformed.
 Result<Page> ParsePage(const http::Request& request);
 std::string EncodeCursor(std::string_view last_key);
+
+// One page of a listing: the items and the key to continue after (empty on
+// the last page).
+template <typename T>
+struct Listing {
+  std::vector<T> items;
+  std::string next_key;
+};
+
+// {"items": items, "next_cursor": EncodeCursor(next_key) or null when
+// `next_key` is empty (the last page)}.
+nlohmann::json PageBody(nlohmann::json items, std::string_view next_key);
 
 // True for a client-chosen id: [a-z0-9][a-z0-9._-]{0,63}.
 bool IsValidSlug(std::string_view id);

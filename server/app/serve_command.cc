@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
@@ -104,6 +105,7 @@ int RunServe(const ServeConfig& config) {
   http::Metrics metrics;
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
+  admin::AddRoutes(router, {.db = db->get()});
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
   licensing::Engine engine(**db, policies_dir, plugins_dir);
