@@ -68,6 +68,15 @@ Status CheckGlobalAdminRemains(soci::session& sql, const std::string& tenant) {
   return Ok();
 }
 
+// Serialises the changes that can remove the last usable Global admin. On
+// PostgreSQL two such transactions could otherwise each count the other's
+// admin as still there and both commit (write skew); a no-op UPDATE of the
+// tenant row makes the second wait for the first and then count again.
+// SQLite already runs one writer at a time; the statement is harmless there.
+void LockTenantAdmins(soci::session& sql, const std::string& tenant) {
+  sql << "UPDATE tenants SET created_at = created_at WHERE id = :t", soci::use(tenant);
+}
+
 Status CheckRole(const NewAdmin& r) {
   if (!IsValidRole(r.role)) {
     return Fail(ErrorCode::kInvalidRequest,
@@ -193,6 +202,7 @@ Result<CreatedAdmin> CreateAdmin(store::Database& db, const std::string& tenant,
 Status DeleteAdmin(store::Database& db, const std::string& tenant, const Actor& actor,
                    const std::string& id) {
   return db.Write([&](soci::session& sql) -> Status {
+    LockTenantAdmins(sql, tenant);
     auto admin = LoadAdmin(sql, tenant, id);
     if (!admin) return std::unexpected(admin.error());
     std::vector<std::string> live_tokens;
@@ -264,6 +274,7 @@ Result<auth::IssuedToken> IssueAdminToken(store::Database& db, const std::string
 Status RevokeAdminToken(store::Database& db, const std::string& tenant, const Actor& actor,
                         const std::string& admin_id, const std::string& token_id) {
   return db.Write([&](soci::session& sql) -> Status {
+    LockTenantAdmins(sql, tenant);
     auto admin = LoadAdmin(sql, tenant, admin_id);
     if (!admin) return std::unexpected(admin.error());
     const std::string now = NowRfc3339();

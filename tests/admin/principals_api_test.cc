@@ -1,4 +1,7 @@
 // /admins, /admins/{id}/tokens and /scim-tokens through the real binary.
+#include <set>
+#include <thread>
+
 #include "tests/admin/admin_fixture.h"
 
 namespace allot::testing {
@@ -226,6 +229,34 @@ TEST(LastGlobalAdmin, CannotBeDeletedOrLoseItsLastToken) {
   EXPECT_EQ(client.Get("/admin/v1/whoami", token).status, 401);
   const std::string second_id = other["admin"]["id"];
   EXPECT_EQ(client.Delete("/admin/v1/admins/" + second_id, other["token"]).status, 409);
+}
+
+// Two Global admins deleting each other at the same moment: one wins, the
+// other gets 409, and the tenant keeps a usable Global admin.
+TEST(LastGlobalAdmin, MutualConcurrentDeletesLeaveOneGlobalAdmin) {
+  std::string error;
+  auto server = TestServer::Start({}, &error);
+  ASSERT_TRUE(server) << error;
+  std::string token_a = server->admin_token();
+  for (int round = 0; round < 10; ++round) {
+    auto client = server->Client();
+    const std::string id_a =
+        json::parse(client.Get("/admin/v1/whoami", token_a).body)["principal"]["id"];
+    json b = json::parse(
+        client.Post("/admin/v1/admins", token_a, R"({"name":"b","role":"global_admin"})").body);
+    const std::string token_b = b["token"];
+    const std::string id_b = b["admin"]["id"];
+    int status_a = 0, status_b = 0;
+    std::thread ta([&] { status_a = server->Client().Delete("/admin/v1/admins/" + id_b, token_a).status; });
+    std::thread tb([&] { status_b = server->Client().Delete("/admin/v1/admins/" + id_a, token_b).status; });
+    ta.join();
+    tb.join();
+    EXPECT_EQ((status_a == 204) + (status_b == 204), 1) << status_a << " " << status_b;
+    const bool a_alive = client.Get("/admin/v1/whoami", token_a).status == 200;
+    const bool b_alive = client.Get("/admin/v1/whoami", token_b).status == 200;
+    ASSERT_NE(a_alive, b_alive);
+    if (b_alive) token_a = token_b;
+  }
 }
 
 }  // namespace
