@@ -25,6 +25,29 @@ Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::
   }
 }
 
+Result<int64_t> TakeSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
+                          int64_t n) {
+  long long want = n;
+  while (want > 0) {
+    try {
+      soci::statement st = (sql.prepare << "UPDATE subscriptions SET assigned = assigned + :n "
+                                           "WHERE tenant_id = :t AND id = :s AND "
+                                           "assigned + :n2 <= seats",
+                            soci::use(want), soci::use(tenant), soci::use(sub), soci::use(want));
+      st.execute(true);
+      if (st.get_affected_rows() == 1) return static_cast<int64_t>(want);
+    } catch (const std::exception& e) {
+      return std::unexpected(store::ErrorFromException(e));
+    }
+    auto counts = ReadSeatCounts(sql, tenant, sub);
+    if (!counts) return std::unexpected(counts.error());
+    const long long free = counts->seats - counts->assigned;
+    if (free <= 0) return 0;
+    want = std::min(want, free);
+  }
+  return 0;
+}
+
 Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
                      int64_t n) {
   try {
