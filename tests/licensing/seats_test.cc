@@ -1,6 +1,7 @@
 // Seats, the pending queue and admin overrides on a real SQLite file.
 #include "licensing_test_util.h"
 #include "server/licensing/queries.h"
+#include "server/licensing/seats.h"
 
 namespace allot::licensing::testing {
 namespace {
@@ -279,6 +280,40 @@ TEST_F(Seats, LicensesForUsersListsEveryRequestedUser) {
   EXPECT_EQ(j["u1"]["licenses"][0]["state"], "active");
   EXPECT_EQ(j["u1"]["licenses"][0]["source"], "admin");
   EXPECT_TRUE(j["u2"]["licenses"].empty());
+}
+
+}  // namespace
+}  // namespace allot::licensing::testing
+
+namespace allot::licensing::testing {
+namespace {
+
+class SeatRuns : public LicensingTest {};
+
+TEST_F(SeatRuns, TakeSeatsTakesOnlyWhatIsFree) {
+  AddSubscription("lit", 3);
+  int64_t took = -1;
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+    auto t = TakeSeats(sql, tenant_, "lit", 5);
+    if (!t) return std::unexpected(t.error());
+    took = *t;
+    return Ok();
+  }));
+  EXPECT_EQ(took, 3);
+  EXPECT_EQ(Assigned("lit"), 3);
+}
+
+TEST_F(SeatRuns, TakeSeatsOnFullSubscriptionTakesNone) {
+  AddSubscription("lit", 0);
+  int64_t took = -1;
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+    auto t = TakeSeats(sql, tenant_, "lit", 2);
+    if (!t) return std::unexpected(t.error());
+    took = *t;
+    return Ok();
+  }));
+  EXPECT_EQ(took, 0);
+  EXPECT_EQ(Assigned("lit"), 0);
 }
 
 }  // namespace
