@@ -12,6 +12,7 @@
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
+#include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
 
@@ -107,6 +108,10 @@ int RunServe(const ServeConfig& config) {
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
   licensing::Engine engine(**db, policies_dir, plugins_dir);
   engine.ReloadPolicies();
+  // The licensing engine listens to every SCIM change that can move a seat.
+  scim_api::AddRoutes(router, {.db = **db,
+                               .listener = &engine,
+                               .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
   admin::AddCatalogRoutes(router, **db);
   admin::AddLicensesRoutes(router, engine);
 

@@ -1,0 +1,49 @@
+// server/scim_api/filter_sql.h — translates a SCIM filter AST into a
+// parameterised SQL condition over scim_users (alias `u`) or scim_groups
+// (alias `g`).
+//
+// Attributes with a column (or a row table) become SQL: id, externalId,
+// userName / Group displayName (case-insensitive through their *_lower
+// column), User displayName, active, meta.created, meta.lastModified,
+// emails.value (EXISTS on scim_user_emails), groups.value (User) and
+// members.value (Group) (EXISTS on scim_group_members). Anything else — and
+// comparisons SQL cannot answer exactly on both backends (ordering of
+// strings, LIKE on case-exact columns under SQLite, `not` over an inexact
+// part) — becomes a condition that only narrows (possibly `1=1`), and
+// `exact` is false: the caller then evaluates the whole filter in memory with
+// scim::Matches on each candidate row. Every leaf is NULL-safe (never
+// evaluates to SQL NULL), so `NOT` keeps SCIM's meaning.
+// Values are always bound, never written into the SQL text.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "scim/filter.h"
+#include "scim/schema.h"
+#include "server/scim_api/sql_util.h"
+
+namespace allot::scim_api {
+
+enum class ResourceKind { kUser, kGroup };
+
+struct SqlCondition {
+  std::string sql = "1=1";  // a boolean SQL expression
+  bool exact = true;         // false: rows must still pass scim::Matches
+};
+
+// Validates the filter's attribute paths against `type` (invalidFilter naming
+// an unknown attribute) and translates it, adding bound values to `params`.
+scim::Result<SqlCondition> TranslateFilter(const scim::FilterNode& filter,
+                                           const scim::ResourceType& type, ResourceKind kind,
+                                           SqlParams& params);
+
+// The column a list can be ordered by for `sortBy` (e.g. "u.user_name_lower"),
+// or "" when the attribute has no column (the caller sorts in memory).
+std::string SortColumn(const scim::ResolvedAttribute& attr, ResourceKind kind);
+
+// A dateTime value as stored ("YYYY-MM-DDThh:mm:ss.mmmZ"), from nanoseconds
+// since the epoch, rounded down (up when `round_up`) to the millisecond.
+std::string FormatStoredTime(int64_t nanos, bool round_up);
+
+}  // namespace allot::scim_api

@@ -1,0 +1,336 @@
+#include "server/scim_api/list_store.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+
+#include "scim/filter_eval.h"
+#include "scim/sort.h"
+#include "server/scim_api/page_hints.h"
+#include "server/scim_api/statement_cache.h"
+
+namespace allot::scim_api {
+namespace {
+
+using nlohmann::json;
+
+const char* Table(ResourceKind kind) {
+  return kind == ResourceKind::kUser ? "scim_users u" : "scim_groups g";
+}
+const char* Alias(ResourceKind kind) { return kind == ResourceKind::kUser ? "u" : "g"; }
+const char* TypeName(ResourceKind kind) { return kind == ResourceKind::kUser ? "User" : "Group"; }
+
+const scim::ResourceType& TypeOf(ResourceKind kind) {
+  return *scim::DefaultRegistry().FindResourceType(TypeName(kind));
+}
+
+// A prepared query with its buffers: rows of ResourceRow, or one count.
+struct PreparedQuery : CachedStatement {
+  PreparedQuery(soci::session& sql, const std::string& text, size_t n_params, bool count)
+      : params(n_params), st(Prepare(sql, text, count)) {}
+
+  soci::details::prepare_temp_type Prepare(soci::session& sql, const std::string& text,
+                                           bool count) {
+    // On the pooled connection (sql.prepare), so the statement can be kept.
+    soci::details::prepare_temp_type p = (sql.prepare << text);
+    if (count) {
+      p, soci::into(n);
+    } else {
+      p, soci::into(row.id), soci::into(row.resource), soci::into(row.version),
+          soci::into(row.created), soci::into(row.updated);
+    }
+    for (size_t i = 0; i < params.size(); ++i) p, soci::use(params[i], "p" + std::to_string(i));
+    return p;
+  }
+
+  ResourceRow row;
+  long long n = 0;
+  std::vector<std::string> params;  // sized once: soci::use holds addresses
+  soci::statement st;
+};
+
+// Runs `text` with `params`. Statements whose text does not change from
+// request to request (no OFFSET) are kept in `cache`.
+PreparedQuery* Run(soci::session& sql, StatementCache* cache, const std::string& text,
+                   SqlParams& params, bool count, std::unique_ptr<CachedStatement>* scratch) {
+  const bool cacheable = text.find(" OFFSET ") == std::string::npos;
+  const std::string key = (count ? "count:" : "rows:") + text;
+  auto* q = StatementCache::Obtain<PreparedQuery>(
+      cacheable ? cache : nullptr, sql, key,
+      [&](soci::session& s) { return std::make_unique<PreparedQuery>(s, text, params.size(), count); },
+      scratch);
+  for (size_t i = 0; i < params.size(); ++i) q->params[i] = params.values()[i];
+  q->st.execute(false);
+  return q;
+}
+
+// Runs `text` with `params`, calling `on_row` for each row until it returns
+// false.
+template <typename F>
+void ForEachRow(soci::session& sql, StatementCache* cache, const std::string& text,
+                SqlParams& params, F&& on_row) {
+  std::unique_ptr<CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, cache, text, params, false, &scratch);
+  bool more = true;
+  while (q->st.fetch()) {
+    if (more && !on_row(q->row)) more = false;  // drain: a kept statement must end reset
+  }
+}
+
+long long Count(soci::session& sql, StatementCache* cache, const std::string& text,
+                SqlParams& params) {
+  std::unique_ptr<CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, cache, text, params, true, &scratch);
+  while (q->st.fetch()) {
+  }
+  return q->n;
+}
+
+struct ListState {
+  long long live = 0;
+  long long generation = 0;
+  bool found = false;
+};
+
+struct ListStateQuery : CachedStatement {
+  explicit ListStateQuery(soci::session& sql)
+      : st((sql.prepare << "SELECT live_count, generation FROM scim_list_state WHERE tenant_id = "
+                           ":t AND resource_type = :r",
+            soci::into(live, ind), soci::into(generation), soci::use(tenant), soci::use(type))) {}
+  std::string tenant, type;
+  long long live = 0, generation = 0;
+  soci::indicator ind = soci::i_null;
+  soci::statement st;
+};
+
+ListState ReadListState(soci::session& sql, StatementCache* cache, const std::string& tenant,
+                        ResourceKind kind) {
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = StatementCache::Obtain<ListStateQuery>(
+      cache, sql, "list_state",
+      [](soci::session& s) { return std::make_unique<ListStateQuery>(s); }, &scratch);
+  q->tenant = tenant;
+  q->type = TypeName(kind);
+  q->ind = soci::i_null;
+  ListState s;
+  s.found = q->st.execute(true) && q->ind == soci::i_ok;
+  s.live = q->live;
+  s.generation = q->generation;
+  return s;
+}
+
+// The resource as the evaluator sees it: stored attributes plus id and meta.
+json Evaluable(const ResourceRow& row, ResourceKind kind) {
+  json doc = json::parse(row.resource, nullptr, false);
+  if (!doc.is_object()) doc = json::object();
+  doc["id"] = row.id;
+  doc["meta"] = {{"resourceType", TypeName(kind)},
+                 {"created", row.created},
+                 {"lastModified", row.updated}};
+  return doc;
+}
+
+}  // namespace
+
+std::string ResourceColumns(const char* a) {
+  const std::string p = std::string(a) + ".";
+  return p + "id, " + p + "resource, " + p + "version, " + p + "created_at, " + p + "updated_at";
+}
+
+namespace {
+
+struct BumpStatement : CachedStatement {
+  explicit BumpStatement(soci::session& sql)
+      : st((sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
+                           "generation = generation + 1 WHERE tenant_id = :t AND "
+                           "resource_type = :r",
+            soci::use(delta), soci::use(tenant), soci::use(type))) {}
+  long long delta = 0;
+  std::string tenant, type;
+  soci::statement st;
+};
+
+}  // namespace
+
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
+                   StatementCache* cache) {
+  const std::string type = TypeName(kind);
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = StatementCache::Obtain<BumpStatement>(
+      cache, sql, "bump_list_state",
+      [](soci::session& conn) { return std::make_unique<BumpStatement>(conn); }, &scratch);
+  q->delta = delta;
+  q->tenant = tenant;
+  q->type = type;
+  q->st.execute(true);
+  if (q->st.get_affected_rows() > 0) return;
+  // A tenant created after migration 003 has no row yet: start it from the
+  // table, which already holds the caller's change.
+  const std::string table = kind == ResourceKind::kUser ? "scim_users" : "scim_groups";
+  long long live = 0;
+  sql << "SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t AND deleted_at IS NULL",
+      soci::into(live), soci::use(tenant);
+  sql << "INSERT INTO scim_list_state (tenant_id, resource_type, live_count, generation) "
+         "VALUES (:t, :r, :n, 1)",
+      soci::use(tenant), soci::use(type), soci::use(live);
+}
+
+scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
+                                     ResourceKind kind, const ListQuery& query,
+                                     StatementCache* cache) {
+  const scim::ResourceType& type = TypeOf(kind);
+  const std::string a = Alias(kind);
+  SqlParams params;
+  std::string where = a + ".tenant_id = " + params.Add(tenant) + " AND " + a + ".deleted_at IS NULL";
+  SqlCondition cond;
+  if (query.filter) {
+    auto c = TranslateFilter(*query.filter, type, kind, params);
+    if (!c) return scim::Fail(c.error());
+    cond = *c;
+    if (cond.sql != "1=1") where += " AND " + cond.sql;
+  }
+
+  std::string sort_col = a + ".id";
+  std::optional<scim::ResolvedAttribute> memory_sort;
+  if (query.sort_by) {
+    auto r = type.Resolve(*query.sort_by);
+    if (!r) {
+      return scim::Fail(scim::Error::InvalidValue("sortBy: " + r.error().detail));
+    }
+    std::string col = SortColumn(*r, kind);
+    if (col.empty()) {
+      memory_sort = *r;
+    } else {
+      sort_col = col;
+    }
+  }
+  const bool default_order = !query.sort_by || sort_col == a + ".id";
+  const char* dir = query.descending ? " DESC" : "";
+  std::string order = " ORDER BY " + sort_col + dir;
+  if (sort_col != a + ".id") order += ", " + a + ".id" + dir;
+
+  ListPage page;
+  page.start_index = std::max<int64_t>(1, query.start_index);
+  const int64_t count = std::max<int64_t>(0, query.count);
+  const std::string from = std::string(" FROM ") + Table(kind) + " WHERE " + where;
+
+  if (query.cursor) {
+    if (!default_order || query.descending || memory_sort) {
+      return scim::Fail(scim::Error::InvalidValue(
+          "cursor paging is in id order; leave out sortBy or use startIndex paging"));
+    }
+  }
+
+  // Exact in SQL: count and page in the database.
+  if (cond.exact && !memory_sort) {
+    if (!query.filter) {
+      ListState state = ReadListState(sql, cache, tenant, kind);
+      if (state.found) {
+        page.total = state.live;
+      } else {
+        SqlParams p2;
+        page.total = Count(sql, cache, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
+                                    ".tenant_id = " + p2.Add(tenant) + " AND " + a +
+                                    ".deleted_at IS NULL",
+                           p2);
+      }
+      if (count == 0) return page;
+      // Sequential walks: seek past the previous page instead of OFFSET.
+      std::optional<std::string> after;
+      int64_t offset = page.start_index - 1;
+      if (query.cursor) {
+        if (!query.cursor->empty()) after = *query.cursor;
+        offset = 0;
+      } else if (default_order && !query.descending && offset > 0 && state.found) {
+        after = FindPageHint(tenant, TypeName(kind), state.generation, page.start_index);
+        if (after) offset = 0;
+      }
+      std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
+      if (after) text += " AND " + a + ".id > " + params.Add(*after);
+      // LIMIT/OFFSET are integers computed here, not client text.
+      text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
+      if (offset > 0) text += " OFFSET " + std::to_string(offset);
+      ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+        page.rows.push_back(row);
+        return true;
+      });
+      if (query.cursor && static_cast<int64_t>(page.rows.size()) > count) {
+        page.rows.pop_back();
+        page.next_cursor = page.rows.back().id;
+      }
+      if (!query.cursor && default_order && !query.descending && state.found &&
+          !page.rows.empty()) {
+        RememberPageHint(tenant, TypeName(kind), state.generation,
+                         page.start_index + static_cast<int64_t>(page.rows.size()),
+                         page.rows.back().id);
+      }
+      return page;
+    }
+    SqlParams count_params = params;
+    page.total = Count(sql, cache, "SELECT COUNT(*)" + from, count_params);
+    if (count == 0) return page;
+    std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
+    int64_t offset = page.start_index - 1;
+    if (query.cursor) {
+      if (!query.cursor->empty()) text += " AND " + a + ".id > " + params.Add(*query.cursor);
+      offset = 0;
+    }
+    text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
+    if (offset > 0) text += " OFFSET " + std::to_string(offset);
+    ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+      page.rows.push_back(row);
+      return true;
+    });
+    if (query.cursor && static_cast<int64_t>(page.rows.size()) > count) {
+      page.rows.pop_back();
+      page.next_cursor = page.rows.back().id;
+    }
+    return page;
+  }
+
+  // Partly in memory: stream the SQL candidates and check each.
+  std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
+  if (query.cursor && !query.cursor->empty()) text += " AND " + a + ".id > " + params.Add(*query.cursor);
+  text += order;
+  const int64_t first = query.cursor ? 0 : page.start_index - 1;  // 0-based
+  std::vector<std::pair<json, ResourceRow>> sorted;
+  int64_t matched = 0;
+  ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+    if (query.filter || memory_sort) {
+      json doc = Evaluable(row, kind);
+      if (query.filter && !scim::Matches(*query.filter, doc, type)) return true;
+      if (memory_sort) {
+        sorted.emplace_back(std::move(doc), row);
+        return true;
+      }
+    }
+    if (matched >= first && static_cast<int64_t>(page.rows.size()) < count + (query.cursor ? 1 : 0)) {
+      page.rows.push_back(row);
+    }
+    ++matched;
+    return true;
+  });
+  if (memory_sort) {
+    const scim::SortSpec spec{*memory_sort, query.descending};
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& x, const auto& y) {
+      return scim::CompareForSort(spec, x.first, y.first) < 0;
+    });
+    matched = static_cast<int64_t>(sorted.size());
+    for (int64_t i = first; i < matched && static_cast<int64_t>(page.rows.size()) < count; ++i) {
+      page.rows.push_back(std::move(sorted[static_cast<size_t>(i)].second));
+    }
+  }
+  page.total = matched;
+  if (query.cursor) {
+    if (static_cast<int64_t>(page.rows.size()) > count) {
+      page.rows.pop_back();
+      page.next_cursor = page.rows.back().id;
+    }
+  }
+  if (count == 0) page.rows.clear();
+  return page;
+}
+
+}  // namespace allot::scim_api

@@ -1,0 +1,41 @@
+// server/scim_api/list_store.h — list queries over scim_users / scim_groups:
+// filter (SQL where it can, in memory for the rest), sort, index and cursor
+// paging, exact totalResults.
+//
+// The SQL-able part of a filter runs in the database; when the translation is
+// inexact the candidate rows are streamed one at a time and checked with
+// scim::Matches, so memory holds one page, never the table (except when
+// sorting by an attribute without a column, which needs every match).
+// Thread-safety: stateless functions over the caller's session.
+#pragma once
+
+#include "scim/schema.h"
+#include "server/scim_api/filter_sql.h"
+#include "server/scim_api/records.h"
+
+namespace soci {
+class session;
+}
+
+namespace allot::scim_api {
+
+class StatementCache;
+
+// Runs `query` for `kind` in `tenant`. Fails with invalidFilter (unknown
+// attribute), invalidValue (a bad cursor, cursor with sortBy) or a storage
+// error.
+// `cache` (may be null) keeps the prepared statements per connection.
+scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
+                                     ResourceKind kind, const ListQuery& query,
+                                     StatementCache* cache = nullptr);
+
+// Adds `delta` to the live count of `kind` and bumps its generation (call in
+// the transaction of every create and delete).
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
+                   StatementCache* cache = nullptr);
+
+// The columns every resource query selects, in ResourceRow order, for the
+// table alias `a`.
+std::string ResourceColumns(const char* alias);
+
+}  // namespace allot::scim_api

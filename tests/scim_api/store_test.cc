@@ -1,0 +1,190 @@
+// The SCIM store without HTTP: listener calls inside the transaction,
+// rollback on failure, and the query plans the hot paths rely on.
+#include <soci/soci.h>
+
+#include "scim/patch.h"
+#include "server/scim_api/group_store.h"
+#include "server/scim_api/list_store.h"
+#include "server/scim_api/user_store.h"
+#include "store_fixture.h"
+
+namespace allot::scim_api {
+namespace {
+
+using nlohmann::json;
+
+scim::PatchRequest Patch(json ops) {
+  auto p = scim::ParsePatchRequest(
+      {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}}, {"Operations", ops}});
+  EXPECT_TRUE(p.has_value());
+  return p.value_or(scim::PatchRequest{});
+}
+
+std::string NewUser(store::Database& db, const Caller& c, const std::string& name) {
+  auto r = CreateUser(db, c, {{"userName", name}});
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
+  return r ? r->id : "";
+}
+
+TEST_F(StoreTest, CreateUserTellsListenerWithScimActor) {
+  const std::string id = NewUser(*db_, caller_, "a");
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  EXPECT_EQ(listener_.calls[0].tenant, "t1");
+  EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{id});
+  EXPECT_EQ(listener_.calls[0].actor.kind, Actor::Kind::kScim);
+  EXPECT_EQ(listener_.calls[0].actor.id, "client-1");
+}
+
+TEST_F(StoreTest, ListenerErrorRollsBackTheCreate) {
+  listener_.fail_next = true;
+  auto r = CreateUser(*db_, caller_, {{"userName", "refused"}});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().status, 409);
+  // Nothing written: the name is free and the list is empty.
+  auto page = db_->ReadValue<ListPage>([&](soci::session& sql) -> Result<ListPage> {
+    auto p = ListResources(sql, "t1", ResourceKind::kUser, ListQuery{});
+    if (!p) return std::unexpected(Error{ErrorCode::kInternal, p.error().detail});
+    return *p;
+  });
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, 0);
+  EXPECT_TRUE(CreateUser(*db_, caller_, {{"userName", "refused"}}).has_value());
+}
+
+TEST_F(StoreTest, PatchActiveFalseTellsListener) {
+  const std::string id = NewUser(*db_, caller_, "p");
+  listener_.calls.clear();
+  auto r = PatchUser(*db_, caller_, id, Patch({{{"op", "replace"}, {"value", {{"active", false}}}}}), "");
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{id});
+}
+
+TEST_F(StoreTest, PatchThatChangesNothingKeepsVersionAndStaysQuiet) {
+  const std::string id = NewUser(*db_, caller_, "same");
+  listener_.calls.clear();
+  auto r = PatchUser(*db_, caller_, id, Patch({{{"op", "replace"}, {"path", "userName"}, {"value", "same"}}}), "");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->version, 1);
+  EXPECT_TRUE(listener_.calls.empty());
+}
+
+TEST_F(StoreTest, DeleteUserTellsListenerAndRemovesMemberships) {
+  const std::string id = NewUser(*db_, caller_, "d");
+  auto g = CreateGroup(*db_, caller_, {{"displayName", "G"}, {"members", {{{"value", id}}}}});
+  ASSERT_TRUE(g.has_value());
+  listener_.calls.clear();
+  ASSERT_TRUE(DeleteUser(*db_, caller_, id, "").has_value());
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{id});
+  auto again = GetGroup(*db_, "t1", g->row.id, true);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->members->empty());
+  // History stays: the row is still there, marked deleted.
+  long long rows = 0;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
+    sql << "SELECT COUNT(*) FROM scim_users WHERE tenant_id = 't1' AND deleted_at IS NOT NULL",
+        soci::into(rows);
+    return Ok();
+  }).has_value());
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(StoreTest, MembershipChangesTellListenerOnlyAboutChangedUsers) {
+  const std::string a = NewUser(*db_, caller_, "a");
+  const std::string b = NewUser(*db_, caller_, "b");
+  auto g = CreateGroup(*db_, caller_, {{"displayName", "G"}, {"members", {{{"value", a}}}}});
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(listener_.calls.back().users, std::vector<std::string>{a});
+  listener_.calls.clear();
+  ASSERT_TRUE(PatchGroup(*db_, caller_, g->row.id,
+                         Patch({{{"op", "add"}, {"path", "members"}, {"value", {{{"value", a}}, {{"value", b}}}}}}), "")
+                  .has_value());
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{b});
+}
+
+TEST_F(StoreTest, RenameTellsListenerAboutEveryMember) {
+  const std::string a = NewUser(*db_, caller_, "a");
+  const std::string b = NewUser(*db_, caller_, "b");
+  auto g = CreateGroup(*db_, caller_, {{"displayName", "G"}, {"members", {{{"value", a}}, {{"value", b}}}}});
+  ASSERT_TRUE(g.has_value());
+  listener_.calls.clear();
+  ASSERT_TRUE(PatchGroup(*db_, caller_, g->row.id,
+                         Patch({{{"op", "replace"}, {"path", "displayName"}, {"value", "H"}}}), "")
+                  .has_value());
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  std::vector<std::string> want{a, b};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(listener_.calls[0].users, want);
+}
+
+TEST_F(StoreTest, DeleteGroupTellsListenerAboutFormerMembers) {
+  const std::string a = NewUser(*db_, caller_, "a");
+  auto g = CreateGroup(*db_, caller_, {{"displayName", "G"}, {"members", {{{"value", a}}}}});
+  ASSERT_TRUE(g.has_value());
+  listener_.calls.clear();
+  ASSERT_TRUE(DeleteGroup(*db_, caller_, g->row.id, "").has_value());
+  ASSERT_EQ(listener_.calls.size(), 1u);
+  EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{a});
+}
+
+TEST_F(StoreTest, IfMatchIsCheckedInsideTheWrite) {
+  const std::string id = NewUser(*db_, caller_, "v");
+  auto r = ReplaceUser(*db_, caller_, id, {{"userName", "v2"}}, "W/\"2\"");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().status, 412);
+  EXPECT_TRUE(ReplaceUser(*db_, caller_, id, {{"userName", "v2"}}, "W/\"1\", W/\"9\"").has_value());
+}
+
+// The hot paths must use indexes, never a table scan.
+std::vector<std::string> Plan(store::Database& db, const std::string& query) {
+  std::vector<std::string> details;
+  EXPECT_TRUE(db.Read([&](soci::session& sql) -> Status {
+    soci::rowset<soci::row> rows = (sql.prepare << "EXPLAIN QUERY PLAN " + query);
+    for (const soci::row& r : rows) details.push_back(r.get<std::string>(3));
+    return Ok();
+  }).has_value());
+  return details;
+}
+
+bool AnyScanOf(const std::vector<std::string>& plan, const std::string& table) {
+  for (const std::string& d : plan) {
+    if (d.rfind("SCAN " + table, 0) == 0 && d.find("USING") == std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(StoreTest, GetByIdUsesPrimaryKey) {
+  auto plan = Plan(*db_, "SELECT u.resource FROM scim_users u WHERE u.tenant_id = 't1' AND u.id = 'x' AND u.deleted_at IS NULL");
+  ASSERT_FALSE(plan.empty());
+  EXPECT_NE(plan[0].find("USING INDEX"), std::string::npos) << plan[0];
+}
+
+TEST_F(StoreTest, UserNameFilterUsesUniqueIndex) {
+  auto plan = Plan(*db_, "SELECT u.id FROM scim_users u WHERE u.tenant_id = 't1' AND u.deleted_at IS NULL AND (u.user_name_lower = 'a') ORDER BY u.id LIMIT 100");
+  ASSERT_FALSE(plan.empty());
+  EXPECT_NE(plan[0].find("scim_users_user_name"), std::string::npos) << plan[0];
+}
+
+TEST_F(StoreTest, ExternalIdAndEmailFiltersUseIndexes) {
+  auto plan = Plan(*db_, "SELECT u.id FROM scim_users u WHERE u.tenant_id = 't1' AND u.deleted_at IS NULL AND (u.external_id IS NOT NULL AND u.external_id = 'e') ORDER BY u.id");
+  EXPECT_FALSE(AnyScanOf(plan, "u")) << plan[0];
+  plan = Plan(*db_, "SELECT e.user_id FROM scim_user_emails e WHERE e.tenant_id = 't1' AND e.value_lower = 'a@b'");
+  EXPECT_FALSE(AnyScanOf(plan, "e"));
+}
+
+TEST_F(StoreTest, UnfilteredPageSeeksThePartialIndex) {
+  auto plan = Plan(*db_, "SELECT u.id FROM scim_users u WHERE u.tenant_id = 't1' AND u.deleted_at IS NULL AND u.id > 'x' ORDER BY u.id LIMIT 100");
+  ASSERT_FALSE(plan.empty());
+  EXPECT_NE(plan[0].find("USING"), std::string::npos) << plan[0];
+}
+
+TEST_F(StoreTest, GroupDisplayNameFilterUsesIndex) {
+  auto plan = Plan(*db_, "SELECT g.id FROM scim_groups g WHERE g.tenant_id = 't1' AND g.deleted_at IS NULL AND (g.display_name_lower = 'x')");
+  ASSERT_FALSE(plan.empty());
+  EXPECT_NE(plan[0].find("scim_groups_display_name"), std::string::npos) << plan[0];
+}
+
+}  // namespace
+}  // namespace allot::scim_api
