@@ -80,6 +80,7 @@ TEST(ServeRace, TwoProcessesOnOneDatabaseNeverOverbookNorLoseSeats) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(unexpected, 0) << first->Log() << second->Log();
   EXPECT_GT(done, 0) << "the race must have changed something";
+  RecordProperty("successful_changes", done.load());
   HttpClient a = first->Client(), b = second->Client();
   ExpectInvariants(a, admin, "few");
   // Both processes see the same counts.
@@ -108,6 +109,7 @@ TEST(ServeCrash, KilledMidBurstRestartsWithInvariantsIntact) {
   for (int i = 0; i < 200 && done < 20; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  RecordProperty("changes_before_kill", done.load());
   server->Stop(SIGKILL);
   stop = true;
   for (auto& t : threads) t.join();
