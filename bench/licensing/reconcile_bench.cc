@@ -50,7 +50,8 @@ double CpuSeconds() {
 
 double cpu_at_start = 0;  // CpuSeconds() when the phase began
 
-void Report(const char* phase, Clock::time_point start, int64_t users, const nlohmann::json& extra) {
+void Report(const char* phase, Clock::time_point start, int64_t users,
+            const nlohmann::json& extra) {
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = CpuSeconds() - cpu_at_start;
   nlohmann::json j = {{"phase", phase},
@@ -87,9 +88,9 @@ int main(int argc, char** argv) {
   const std::string tenant = "bench";
   if (!auth::CreateTenant(**db, tenant)) return 1;
   const Actor admin{Actor::Kind::kAdmin, "bench"};
-  for (auto [sub, seats, family] : {std::tuple{"lit-2026", users, "lit"},
-                                   std::tuple{"lit-premium", users / 4, "lit"},
-                                   std::tuple{"crm-2026", users / 20, ""}}) {
+  for (auto [sub, seats, family] :
+       {std::tuple{"lit-2026", users, "lit"}, std::tuple{"lit-premium", users / 4, "lit"},
+        std::tuple{"crm-2026", users / 20, ""}}) {
     licensing::Product p{.id = std::string("p-") + sub, .name = sub};
     if (*family) p.family = family;
     if (!licensing::CreateProduct(**db, tenant, p, admin)) return 1;
@@ -101,15 +102,30 @@ int main(int argc, char** argv) {
   auto write_policy = [&](const std::string& name, const nlohmann::json& j) {
     std::ofstream(dir / "policies" / (name + ".json")) << j.dump();
   };
-  write_policy("students", {{"name", "students"}, {"plugin", "group_map"}, {"priority", 10},
-                            {"config", {{"rules", {{{"group", "Class 1"}, {"subscription", "lit-2026"}},
-                                                   {{"group", "Class 2"}, {"subscription", "lit-2026"}},
-                                                   {{"group", "Class 3"}, {"subscription", "lit-2026"}}}}}}});
-  write_policy("teachers", {{"name", "teachers"}, {"plugin", "group_map"}, {"priority", 20},
-                            {"config", {{"rules", {{{"group", "Teachers"}, {"subscription", "lit-premium"}}}}}}});
-  write_policy("sales", {{"name", "sales"}, {"plugin", "attribute_rules"}, {"priority", 5},
-                         {"config", {{"rules", {{{"attribute", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
-                                                 {"equals", "Sales"}, {"subscription", "crm-2026"}}}}}}});
+  write_policy("students", {{"name", "students"},
+                            {"plugin", "group_map"},
+                            {"priority", 10},
+                            {"config",
+                             {{"rules",
+                               {{{"group", "Class 1"}, {"subscription", "lit-2026"}},
+                                {{"group", "Class 2"}, {"subscription", "lit-2026"}},
+                                {{"group", "Class 3"}, {"subscription", "lit-2026"}}}}}}});
+  write_policy(
+      "teachers",
+      {{"name", "teachers"},
+       {"plugin", "group_map"},
+       {"priority", 20},
+       {"config", {{"rules", {{{"group", "Teachers"}, {"subscription", "lit-premium"}}}}}}});
+  write_policy(
+      "sales",
+      {{"name", "sales"},
+       {"plugin", "attribute_rules"},
+       {"priority", 5},
+       {"config",
+        {{"rules",
+          {{{"attribute", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
+            {"equals", "Sales"},
+            {"subscription", "crm-2026"}}}}}}});
 
   // Seed users, groups and memberships in bulk.
   auto seed_start = Clock::now();
@@ -136,8 +152,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> gids, gnames;
     for (int g = 0; g < groups; ++g) {
       gids.push_back("group-" + std::to_string(g));
-      gnames.push_back(g < 3 ? "Class " + std::to_string(g + 1) : g == 3 ? "Teachers"
-                                                                       : "Group " + std::to_string(g));
+      gnames.push_back(g < 3    ? "Class " + std::to_string(g + 1)
+                       : g == 3 ? "Teachers"
+                                : "Group " + std::to_string(g));
     }
     gids.push_back("big-group");
     gnames.push_back("Big");
@@ -162,7 +179,8 @@ int main(int argc, char** argv) {
            "(:t, :g, :m, 'User')",
         soci::use(mt), soci::use(mg), soci::use(mu);
     return Ok();
-  }), "seed");
+  }),
+        "seed");
   Report("seed", seed_start, users, {});
 
   licensing::Engine engine(**db, (dir / "policies").string(), ALLOT_PLUGIN_DIR);
@@ -198,7 +216,8 @@ int main(int argc, char** argv) {
            "tenant_id = :t2 AND group_id = :g2 AND member_id = :m2)",
         soci::use(t), soci::use(g), soci::use(ids), soci::use(t), soci::use(g), soci::use(ids);
     return engine.UsersChanged(sql, tenant, ids, {Actor::Kind::kScim, "bench"});
-  }), "group patch");
+  }),
+        "group patch");
   Report("group_patch_10k", start, joiners, {});
 
   std::filesystem::remove_all(dir);

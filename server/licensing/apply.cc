@@ -41,30 +41,32 @@ Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
     in.live = known->live;
     in.grants = known->grants;
   } else {
-    s = sql::Run(sql,
-                 "SELECT id, active, deleted_at FROM scim_users WHERE tenant_id = :p0 AND id" +
-                     in_list,
-                 {tenant}, [&](const soci::row& r) {
-                   in.live[sql::Str(r, 0)] = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
-                 });
+    s = sql::Run(
+        sql, "SELECT id, active, deleted_at FROM scim_users WHERE tenant_id = :p0 AND id" + in_list,
+        {tenant}, [&](const soci::row& r) {
+          in.live[sql::Str(r, 0)] = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
+        });
     if (!s) return std::unexpected(s.error());
-    s = sql::Run(sql,
-                 "SELECT user_id, policy_name, priority, subscription_id FROM policy_grants "
-                 "WHERE tenant_id = :p0 AND user_id" + in_list,
-                 {tenant}, [&](const soci::row& r) {
-                   in.grants[sql::Str(r, 0)].push_back(
-                       {sql::Str(r, 1), sql::Int(r, 2), sql::Str(r, 3)});
-                 });
+    s = sql::Run(
+        sql,
+        "SELECT user_id, policy_name, priority, subscription_id FROM policy_grants "
+        "WHERE tenant_id = :p0 AND user_id" +
+            in_list,
+        {tenant}, [&](const soci::row& r) {
+          in.grants[sql::Str(r, 0)].push_back({sql::Str(r, 1), sql::Int(r, 2), sql::Str(r, 3)});
+        });
     if (!s) return std::unexpected(s.error());
   }
-  s = sql::Run(sql,
-               "SELECT s.id, p.family FROM subscriptions s JOIN products p ON p.tenant_id = "
-               "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND p.family IS NOT NULL",
-               {tenant}, [&](const soci::row& r) { in.families[sql::Str(r, 0)] = sql::Str(r, 1); });
+  s = sql::Run(
+      sql,
+      "SELECT s.id, p.family FROM subscriptions s JOIN products p ON p.tenant_id = "
+      "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND p.family IS NOT NULL",
+      {tenant}, [&](const soci::row& r) { in.families[sql::Str(r, 0)] = sql::Str(r, 1); });
   if (!s) return std::unexpected(s.error());
   s = sql::Run(sql,
                "SELECT user_id, subscription_id, kind FROM overrides WHERE tenant_id = :p0 AND "
-               "user_id" + in_list,
+               "user_id" +
+                   in_list,
                {tenant}, [&](const soci::row& r) {
                  in.overrides[sql::Str(r, 0)].push_back(
                      {sql::Str(r, 1),
@@ -73,7 +75,8 @@ Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
   if (!s) return std::unexpected(s.error());
   s = sql::Run(sql,
                "SELECT user_id, subscription_id, state, sources FROM assignments WHERE "
-               "tenant_id = :p0 AND user_id" + in_list,
+               "tenant_id = :p0 AND user_id" +
+                   in_list,
                {tenant}, [&](const soci::row& r) {
                  in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
                });
@@ -100,10 +103,10 @@ Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tena
   try {
     for (const char* state : {"active", "pending"}) {
       std::string st_name = state;
-      soci::statement st = (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
-                                           "user_id = :u AND subscription_id = :s AND state = :st",
-                            soci::use(tenant), soci::use(r.user), soci::use(r.sub),
-                            soci::use(st_name));
+      soci::statement st =
+          (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
+                          "user_id = :u AND subscription_id = :s AND state = :st",
+           soci::use(tenant), soci::use(r.user), soci::use(r.sub), soci::use(st_name));
       st.execute(true);
       if (st.get_affected_rows() == 1) return st_name;
     }
@@ -139,9 +142,9 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     auto o = in->overrides.find(user);
     auto c = in->current.find(user);
     const auto& current = c == in->current.end() ? kNoCurrent : c->second;
-    std::vector<Wanted> wanted = Decide(live, g == in->grants.end() ? kNoGrants : g->second,
-                                        o == in->overrides.end() ? kNoOverrides : o->second,
-                                        in->families);
+    std::vector<Wanted> wanted =
+        Decide(live, g == in->grants.end() ? kNoGrants : g->second,
+               o == in->overrides.end() ? kNoOverrides : o->second, in->families);
     std::set<std::string> wanted_subs;
     for (Wanted& w : wanted) {
       wanted_subs.insert(w.subscription_id);

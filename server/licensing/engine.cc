@@ -103,7 +103,8 @@ Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const
     Status read = db_.Read([&](soci::session& sql) {
       return sql::Run(sql,
                       "SELECT id FROM scim_users WHERE tenant_id = :p0 AND id > :p1 ORDER BY id "
-                      "LIMIT " + std::to_string(kReconcileBatch),
+                      "LIMIT " +
+                          std::to_string(kReconcileBatch),
                       {tenant, after}, [&](const soci::row& r) { ids.push_back(sql::Str(r, 0)); });
     });
     if (!read) return std::unexpected(read.error());

@@ -4,8 +4,8 @@
 
 #include <deque>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,7 +19,7 @@ namespace {
 
 struct Batch {
   std::vector<policy::UserFacts> users;
-  std::deque<nlohmann::json> resources;                          // stable addresses
+  std::deque<nlohmann::json> resources;                        // stable addresses
   std::unordered_map<std::string, policy::GroupFacts> groups;  // by group id; node-stable
 };
 
@@ -29,7 +29,8 @@ Status LoadFacts(soci::session& sql, const std::string& tenant, Batch& batch) {
   auto s = sql::Run(
       sql,
       std::string("SELECT id, active, deleted_at, resource FROM scim_users WHERE tenant_id = :p0 "
-                  "AND id IN ") + sql::kIdList,
+                  "AND id IN ") +
+          sql::kIdList,
       {tenant}, [&](const soci::row& r) {
         policy::UserFacts f;
         f.id = sql::Str(r, 0);
@@ -47,7 +48,8 @@ Status LoadFacts(soci::session& sql, const std::string& tenant, Batch& batch) {
                std::string("SELECT m.member_id, g.id, g.display_name, g.external_id "
                            "FROM scim_group_members m JOIN scim_groups g ON g.tenant_id = "
                            "m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = :p0 AND "
-                           "g.deleted_at IS NULL AND m.member_id IN ") + sql::kIdList,
+                           "g.deleted_at IS NULL AND m.member_id IN ") +
+                   sql::kIdList,
                {tenant}, [&](const soci::row& r) {
                  auto it = index.find(sql::Str(r, 0));
                  if (it == index.end()) return;
@@ -99,8 +101,8 @@ Status WriteGrantDiff(soci::session& sql, const std::string& tenant, const Grant
       std::vector<std::string> tenants(added.users.size(), tenant);
       sql << "INSERT INTO policy_grants (tenant_id, user_id, policy_name, subscription_id, "
              "priority) VALUES (:t, :u, :p, :s, :pr)",
-          soci::use(tenants), soci::use(added.users), soci::use(added.names),
-          soci::use(added.subs), soci::use(added.priorities);
+          soci::use(tenants), soci::use(added.users), soci::use(added.names), soci::use(added.subs),
+          soci::use(added.priorities);
     }
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
@@ -191,12 +193,12 @@ Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const st
   std::vector<AuditEvent> events;
   for (const auto& [name, error] : failed) {
     failures.push_back({name, error});
-    events.push_back({.action = "policy.failed",
-                      .target_kind = "policy",
-                      .target_id = name,
-                      .after_json = AuditJson({{"error", error},
-                                               {"users", user_ids.size()},
-                                               {"kept", "previous grants"}})});
+    events.push_back(
+        {.action = "policy.failed",
+         .target_kind = "policy",
+         .target_id = name,
+         .after_json = AuditJson(
+             {{"error", error}, {"users", user_ids.size()}, {"kept", "previous grants"}})});
   }
   if (auto w = WriteAuditBatch(sql, tenant, actor, events); !w) return std::unexpected(w.error());
   return failures;

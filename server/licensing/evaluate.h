@@ -33,8 +33,9 @@ struct PolicyFailure {
 };
 
 // Evaluates `user_ids` and replaces their stored grants of every policy that
-// succeeded, writing only the rows that differ. Fills `known` when given. Returns the failures (also written to the audit log as
-// policy.failed, one event per policy and call). Errors are the database's.
+// succeeded, writing only the rows that differ. Fills `known` when given. Returns the failures
+// (also written to the audit log as policy.failed, one event per policy and call). Errors are the
+// database's.
 Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const std::string& tenant,
                                                     std::span<const std::string> user_ids,
                                                     const policy::PolicySet* policies,

@@ -28,9 +28,8 @@ class Policies : public LicensingTest {
                        {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
   }
   void Changed(std::vector<std::string> users) {
-    ASSERT_TRUE(db_->Write([&](soci::session& sql) {
-      return engine_->UsersChanged(sql, tenant_, users, scim_);
-    }));
+    ASSERT_TRUE(db_->Write(
+        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); }));
   }
 
   std::string policies_dir_;
@@ -160,7 +159,9 @@ class GrantDiff : public Policies {
       return Ok();
     }));
   }
-  int64_t GrantWrites() { return Count("SELECT COUNT(*) FROM grant_writes WHERE :p0 = :p0", {"x"}); }
+  int64_t GrantWrites() {
+    return Count("SELECT COUNT(*) FROM grant_writes WHERE :p0 = :p0", {"x"});
+  }
 };
 
 TEST_F(GrantDiff, UnchangedGrantsAreNotRewrittenByReconcile) {

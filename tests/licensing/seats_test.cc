@@ -1,7 +1,8 @@
 // Seats, the pending queue and admin overrides on a real SQLite file.
+#include "server/licensing/seats.h"
+
 #include "licensing_test_util.h"
 #include "server/licensing/queries.h"
-#include "server/licensing/seats.h"
 
 namespace allot::licensing::testing {
 namespace {
@@ -29,9 +30,9 @@ TEST_F(Seats, AssignWithoutFreeSeatIsNoSeatsAndChangesNothing) {
   EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
   EXPECT_NE(l.error().message.find("seats 1, taken 1"), std::string::npos) << l.error().message;
   EXPECT_EQ(StateOf("u2", "s"), "");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0 AND user_id = 'u2'",
-                  {tenant_}),
-            0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0 AND user_id = 'u2'", {tenant_}),
+      0);
   ExpectInvariants("s");
 }
 
@@ -208,10 +209,10 @@ TEST_F(Seats, MoveToFullSubscriptionKeepsTheOldLicense) {
 TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
   AddSubscription("s", 2);
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
-  auto out = Bulk(*db_, tenant_,
-                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s",
-                   .atomic = true},
-                  admin_);
+  auto out = Bulk(
+      *db_, tenant_,
+      {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s", .atomic = true},
+      admin_);
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->applied);
   EXPECT_EQ(out->results[2].error->code, ErrorCode::kNoSeats);
@@ -223,9 +224,9 @@ TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
 TEST_F(Seats, BulkNonAtomicAppliesWhatFits) {
   AddSubscription("s", 2);
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
-  auto out = Bulk(*db_, tenant_,
-                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"},
-                  admin_);
+  auto out =
+      Bulk(*db_, tenant_,
+           {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"}, admin_);
   ASSERT_TRUE(out);
   EXPECT_TRUE(out->applied);
   EXPECT_FALSE(out->results[0].error);

@@ -114,13 +114,12 @@ TEST_F(ServeScimToSeats, GroupMembershipGivesSeatsAndLeavingOrDeletionReturnsThe
   CreateSubscription(c, admin, "lit", 1);
   const std::string u1 = CreateScimUser(c, scim, "t1@example.org");
   const std::string u2 = CreateScimUser(c, scim, "t2@example.org");
-  HttpResponse g = c.Post(
-      "/scim/v2/Groups", scim,
-      json{{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}},
-           {"displayName", "Teachers"},
-           {"members", {{{"value", u1}}, {{"value", u2}}}}}
-          .dump(),
-      "application/scim+json");
+  HttpResponse g = c.Post("/scim/v2/Groups", scim,
+                          json{{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}},
+                               {"displayName", "Teachers"},
+                               {"members", {{{"value", u1}}, {{"value", u2}}}}}
+                              .dump(),
+                          "application/scim+json");
   ASSERT_EQ(g.status, 201) << g.body;
   const std::string gid = Json(g)["id"];
   // One seat, two members: one holds it, the other waits.
@@ -134,8 +133,7 @@ TEST_F(ServeScimToSeats, GroupMembershipGivesSeatsAndLeavingOrDeletionReturnsThe
   HttpResponse p = c.Patch(
       "/scim/v2/Groups/" + gid, scim,
       json{{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
-           {"Operations",
-            {{{"op", "remove"}, {"path", "members[value eq \"" + holder + "\"]"}}}}}
+           {"Operations", {{{"op", "remove"}, {"path", "members[value eq \"" + holder + "\"]"}}}}}
           .dump(),
       "application/scim+json");
   ASSERT_TRUE(p.status == 200 || p.status == 204) << p.status << " " << p.body;

@@ -25,8 +25,8 @@ constexpr int kUsers = 10;
 // processes contend for one SQLite file — or no answer when the server is
 // killed) is counted in `unexpected`.
 void Burst(HttpClient c, const std::string& admin, const std::string& sub,
-           const std::vector<std::string>& users, int ops, unsigned seed,
-           std::atomic<bool>& stop, std::atomic<int>& unexpected, std::atomic<int>& done) {
+           const std::vector<std::string>& users, int ops, unsigned seed, std::atomic<bool>& stop,
+           std::atomic<int>& unexpected, std::atomic<int>& done) {
   std::mt19937 rng(seed);
   for (int i = 0; i < ops && !stop; ++i) {
     const std::string& user = users[rng() % users.size()];
@@ -43,8 +43,8 @@ void Burst(HttpClient c, const std::string& admin, const std::string& sub,
         r = c.Delete(path, admin);
         break;
     }
-    const bool expected = r.status == 0 || (r.status >= 200 && r.status < 300) ||
-                          r.status == 404 || r.status == 409 || r.status == 503;
+    const bool expected = r.status == 0 || (r.status >= 200 && r.status < 300) || r.status == 404 ||
+                          r.status == 409 || r.status == 503;
     if (!expected) ++unexpected;
     if (r.status >= 200 && r.status < 300) ++done;
   }
@@ -74,8 +74,8 @@ TEST(ServeRace, TwoProcessesOnOneDatabaseNeverOverbookNorLoseSeats) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
     const TestServer& server = t % 2 == 0 ? *first : *second;
-    threads.emplace_back(Burst, server.Client(), admin, "few", users, 60, 1000u + t,
-                         std::ref(stop), std::ref(unexpected), std::ref(done));
+    threads.emplace_back(Burst, server.Client(), admin, "few", users, 60, 1000u + t, std::ref(stop),
+                         std::ref(unexpected), std::ref(done));
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(unexpected, 0) << first->Log() << second->Log();

@@ -70,8 +70,8 @@ inline Usage ReadUsage(HttpClient& c, const std::string& admin, const std::strin
       if (item["state"] == "pending") ++u.pending_rows;
     }
     if (!page["next_cursor"].is_string()) break;
-    path = "/admin/v1/subscriptions/" + sub + "/assignments?limit=1000&cursor=" +
-           page["next_cursor"].get<std::string>();
+    path = "/admin/v1/subscriptions/" + sub +
+           "/assignments?limit=1000&cursor=" + page["next_cursor"].get<std::string>();
   }
   return u;
 }
