@@ -186,6 +186,7 @@ Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const st
       for (const policy::UserFacts& u : batch.users) known->live[u.id] = u.active;
       for (auto& [user, rows] : target) {
         auto& out = known->grants[user];
+        out.clear();  // a user listed twice is evaluated twice; keep the last
         for (const auto& [key, priority] : rows) out.push_back({key.first, priority, key.second});
       }
     }

@@ -215,6 +215,19 @@ TEST_F(GrantDiff, ChangedPriorityIsStored) {
   EXPECT_EQ(StateOf("u1", "lit"), "active");
 }
 
+TEST_F(GrantDiff, UserListedTwiceGetsOneSeat) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1", "u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+  EXPECT_EQ(Assigned("lit"), 1);
+  ExpectInvariants("lit");
+}
+
 TEST_F(GrantDiff, ManyJoinersBeyondSeatsQueueInUserOrder) {
   AddSubscription("lit", 2);
   GroupPolicy("teachers", 10, "Teachers", "lit");
