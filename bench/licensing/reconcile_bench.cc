@@ -39,10 +39,25 @@ long PeakRssKb() {
   return ru.ru_maxrss;
 }
 
-void Report(const char* phase, Clock::time_point start, int64_t users, const nlohmann::json& extra) {
+// User + system CPU seconds of this process so far: on a shared machine wall
+// time includes waiting for a core, CPU time is the cost of the work.
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+double cpu_at_start = 0;  // CpuSeconds() when the phase began
+
+void Report(const char* phase, Clock::time_point start, int64_t users,
+            const nlohmann::json& extra) {
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = CpuSeconds() - cpu_at_start;
   nlohmann::json j = {{"phase", phase},
                       {"seconds", s},
+                      {"cpu_seconds", cpu},
+                      {"cpu_us_per_user", users ? cpu * 1e6 / users : 0},
                       {"users", users},
                       {"us_per_user", users ? s * 1e6 / users : 0},
                       {"peak_rss_mb", PeakRssKb() / 1024.0}};
@@ -73,9 +88,9 @@ int main(int argc, char** argv) {
   const std::string tenant = "bench";
   if (!auth::CreateTenant(**db, tenant)) return 1;
   const Actor admin{Actor::Kind::kAdmin, "bench"};
-  for (auto [sub, seats, family] : {std::tuple{"lit-2026", users, "lit"},
-                                   std::tuple{"lit-premium", users / 4, "lit"},
-                                   std::tuple{"crm-2026", users / 20, ""}}) {
+  for (auto [sub, seats, family] :
+       {std::tuple{"lit-2026", users, "lit"}, std::tuple{"lit-premium", users / 4, "lit"},
+        std::tuple{"crm-2026", users / 20, ""}}) {
     licensing::Product p{.id = std::string("p-") + sub, .name = sub};
     if (*family) p.family = family;
     if (!licensing::CreateProduct(**db, tenant, p, admin)) return 1;
@@ -87,18 +102,34 @@ int main(int argc, char** argv) {
   auto write_policy = [&](const std::string& name, const nlohmann::json& j) {
     std::ofstream(dir / "policies" / (name + ".json")) << j.dump();
   };
-  write_policy("students", {{"name", "students"}, {"plugin", "group_map"}, {"priority", 10},
-                            {"config", {{"rules", {{{"group", "Class 1"}, {"subscription", "lit-2026"}},
-                                                   {{"group", "Class 2"}, {"subscription", "lit-2026"}},
-                                                   {{"group", "Class 3"}, {"subscription", "lit-2026"}}}}}}});
-  write_policy("teachers", {{"name", "teachers"}, {"plugin", "group_map"}, {"priority", 20},
-                            {"config", {{"rules", {{{"group", "Teachers"}, {"subscription", "lit-premium"}}}}}}});
-  write_policy("sales", {{"name", "sales"}, {"plugin", "attribute_rules"}, {"priority", 5},
-                         {"config", {{"rules", {{{"attribute", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
-                                                 {"equals", "Sales"}, {"subscription", "crm-2026"}}}}}}});
+  write_policy("students", {{"name", "students"},
+                            {"plugin", "group_map"},
+                            {"priority", 10},
+                            {"config",
+                             {{"rules",
+                               {{{"group", "Class 1"}, {"subscription", "lit-2026"}},
+                                {{"group", "Class 2"}, {"subscription", "lit-2026"}},
+                                {{"group", "Class 3"}, {"subscription", "lit-2026"}}}}}}});
+  write_policy(
+      "teachers",
+      {{"name", "teachers"},
+       {"plugin", "group_map"},
+       {"priority", 20},
+       {"config", {{"rules", {{{"group", "Teachers"}, {"subscription", "lit-premium"}}}}}}});
+  write_policy(
+      "sales",
+      {{"name", "sales"},
+       {"plugin", "attribute_rules"},
+       {"priority", 5},
+       {"config",
+        {{"rules",
+          {{{"attribute", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
+            {"equals", "Sales"},
+            {"subscription", "crm-2026"}}}}}}});
 
   // Seed users, groups and memberships in bulk.
   auto seed_start = Clock::now();
+  cpu_at_start = CpuSeconds();
   const std::string now = NowRfc3339();
   Check((*db)->Write([&](soci::session& sql) -> Status {
     std::vector<std::string> ids, names, resources;
@@ -121,8 +152,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> gids, gnames;
     for (int g = 0; g < groups; ++g) {
       gids.push_back("group-" + std::to_string(g));
-      gnames.push_back(g < 3 ? "Class " + std::to_string(g + 1) : g == 3 ? "Teachers"
-                                                                       : "Group " + std::to_string(g));
+      gnames.push_back(g < 3    ? "Class " + std::to_string(g + 1)
+                       : g == 3 ? "Teachers"
+                                : "Group " + std::to_string(g));
     }
     gids.push_back("big-group");
     gnames.push_back("Big");
@@ -147,17 +179,20 @@ int main(int argc, char** argv) {
            "(:t, :g, :m, 'User')",
         soci::use(mt), soci::use(mg), soci::use(mu);
     return Ok();
-  }), "seed");
+  }),
+        "seed");
   Report("seed", seed_start, users, {});
 
   licensing::Engine engine(**db, (dir / "policies").string(), ALLOT_PLUGIN_DIR);
   engine.ReloadPolicies();
   auto start = Clock::now();
+  cpu_at_start = CpuSeconds();
   auto first = engine.ReconcileTenant(tenant, admin);
   if (!first) return 1;
   Report("full_reconcile_first", start, users,
          {{"activated", first->changes.activated}, {"queued", first->changes.queued}});
   start = Clock::now();
+  cpu_at_start = CpuSeconds();
   auto second = engine.ReconcileTenant(tenant, admin);
   if (!second) return 1;
   Report("full_reconcile_steady", start, users,
@@ -173,6 +208,7 @@ int main(int argc, char** argv) {
     ids.push_back(id);
   }
   start = Clock::now();
+  cpu_at_start = CpuSeconds();
   Check((*db)->Write([&](soci::session& sql) -> Status {
     std::vector<std::string> t(ids.size(), tenant), g(ids.size(), "group-3");
     sql << "INSERT INTO scim_group_members (tenant_id, group_id, member_id, member_type) "
@@ -180,7 +216,8 @@ int main(int argc, char** argv) {
            "tenant_id = :t2 AND group_id = :g2 AND member_id = :m2)",
         soci::use(t), soci::use(g), soci::use(ids), soci::use(t), soci::use(g), soci::use(ids);
     return engine.UsersChanged(sql, tenant, ids, {Actor::Kind::kScim, "bench"});
-  }), "group patch");
+  }),
+        "group patch");
   Report("group_patch_10k", start, joiners, {});
 
   std::filesystem::remove_all(dir);

@@ -110,6 +110,7 @@ int RunServe(const ServeConfig& config) {
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
   licensing::Engine engine(**db, policies_dir, plugins_dir);
   engine.ReloadPolicies();
+  // The licensing engine listens to every SCIM change that can move a seat.
   scim_api::AddRoutes(router, {.db = **db,
                                .listener = &engine,
                                .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});

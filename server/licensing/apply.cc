@@ -32,41 +32,54 @@ struct Inputs {
 };
 
 Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
-                          std::span<const std::string> ids) {
+                          std::span<const std::string> ids, const EvaluatedUsers* known) {
   Inputs in;
-  auto s = sql::RunIn(sql, "SELECT id, active, deleted_at FROM scim_users WHERE tenant_id = :p0 AND id IN ",
-                      "", {tenant}, ids, {}, [&](const soci::row& r) {
-                        in.live[sql::Str(r, 0)] = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
-                      });
+  if (auto f = sql::FillIdList(sql, ids); !f) return std::unexpected(f.error());
+  const std::string in_list = std::string(" IN ") + sql::kIdList;
+  Status s;
+  if (known != nullptr) {
+    in.live = known->live;
+    in.grants = known->grants;
+  } else {
+    s = sql::Run(
+        sql, "SELECT id, active, deleted_at FROM scim_users WHERE tenant_id = :p0 AND id" + in_list,
+        {tenant}, [&](const soci::row& r) {
+          in.live[sql::Str(r, 0)] = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
+        });
+    if (!s) return std::unexpected(s.error());
+    s = sql::Run(
+        sql,
+        "SELECT user_id, policy_name, priority, subscription_id FROM policy_grants "
+        "WHERE tenant_id = :p0 AND user_id" +
+            in_list,
+        {tenant}, [&](const soci::row& r) {
+          in.grants[sql::Str(r, 0)].push_back({sql::Str(r, 1), sql::Int(r, 2), sql::Str(r, 3)});
+        });
+    if (!s) return std::unexpected(s.error());
+  }
+  s = sql::Run(
+      sql,
+      "SELECT s.id, p.family FROM subscriptions s JOIN products p ON p.tenant_id = "
+      "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND p.family IS NOT NULL",
+      {tenant}, [&](const soci::row& r) { in.families[sql::Str(r, 0)] = sql::Str(r, 1); });
   if (!s) return std::unexpected(s.error());
   s = sql::Run(sql,
-               "SELECT s.id, p.family FROM subscriptions s JOIN products p ON p.tenant_id = "
-               "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND p.family IS NOT NULL",
-               {tenant}, [&](const soci::row& r) { in.families[sql::Str(r, 0)] = sql::Str(r, 1); });
+               "SELECT user_id, subscription_id, kind FROM overrides WHERE tenant_id = :p0 AND "
+               "user_id" +
+                   in_list,
+               {tenant}, [&](const soci::row& r) {
+                 in.overrides[sql::Str(r, 0)].push_back(
+                     {sql::Str(r, 1),
+                      sql::Str(r, 2) == "deny" ? OverrideKind::kDeny : OverrideKind::kGrant});
+               });
   if (!s) return std::unexpected(s.error());
-  s = sql::RunIn(sql,
-                 "SELECT user_id, policy_name, priority, subscription_id FROM policy_grants "
-                 "WHERE tenant_id = :p0 AND user_id IN ",
-                 "", {tenant}, ids, {}, [&](const soci::row& r) {
-                   in.grants[sql::Str(r, 0)].push_back(
-                       {sql::Str(r, 1), sql::Int(r, 2), sql::Str(r, 3)});
-                 });
-  if (!s) return std::unexpected(s.error());
-  s = sql::RunIn(sql,
-                 "SELECT user_id, subscription_id, kind FROM overrides WHERE tenant_id = :p0 AND "
-                 "user_id IN ",
-                 "", {tenant}, ids, {}, [&](const soci::row& r) {
-                   in.overrides[sql::Str(r, 0)].push_back(
-                       {sql::Str(r, 1),
-                        sql::Str(r, 2) == "deny" ? OverrideKind::kDeny : OverrideKind::kGrant});
-                 });
-  if (!s) return std::unexpected(s.error());
-  s = sql::RunIn(sql,
-                 "SELECT user_id, subscription_id, state, sources FROM assignments WHERE "
-                 "tenant_id = :p0 AND user_id IN ",
-                 "", {tenant}, ids, {}, [&](const soci::row& r) {
-                   in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
-                 });
+  s = sql::Run(sql,
+               "SELECT user_id, subscription_id, state, sources FROM assignments WHERE "
+               "tenant_id = :p0 AND user_id" +
+                   in_list,
+               {tenant}, [&](const soci::row& r) {
+                 in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
+               });
   if (!s) return std::unexpected(s.error());
   return in;
 }
@@ -90,10 +103,10 @@ Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tena
   try {
     for (const char* state : {"active", "pending"}) {
       std::string st_name = state;
-      soci::statement st = (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
-                                           "user_id = :u AND subscription_id = :s AND state = :st",
-                            soci::use(tenant), soci::use(r.user), soci::use(r.sub),
-                            soci::use(st_name));
+      soci::statement st =
+          (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
+                          "user_id = :u AND subscription_id = :s AND state = :st",
+           soci::use(tenant), soci::use(r.user), soci::use(r.sub), soci::use(st_name));
       st.execute(true);
       if (st.get_affected_rows() == 1) return st_name;
     }
@@ -106,10 +119,11 @@ Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tena
 }  // namespace
 
 Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
-                            std::span<const std::string> user_ids, const ApplyContext& context) {
+                            std::span<const std::string> user_ids, const ApplyContext& context,
+                            const EvaluatedUsers* known) {
   ApplyCounts counts;
   if (user_ids.empty()) return counts;
-  auto in = LoadInputs(sql, tenant, user_ids);
+  auto in = LoadInputs(sql, tenant, user_ids, known);
   if (!in) return std::unexpected(in.error());
 
   std::vector<Release> releases;
@@ -128,9 +142,9 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     auto o = in->overrides.find(user);
     auto c = in->current.find(user);
     const auto& current = c == in->current.end() ? kNoCurrent : c->second;
-    std::vector<Wanted> wanted = Decide(live, g == in->grants.end() ? kNoGrants : g->second,
-                                        o == in->overrides.end() ? kNoOverrides : o->second,
-                                        in->families);
+    std::vector<Wanted> wanted =
+        Decide(live, g == in->grants.end() ? kNoGrants : g->second,
+               o == in->overrides.end() ? kNoOverrides : o->second, in->families);
     std::set<std::string> wanted_subs;
     for (Wanted& w : wanted) {
       wanted_subs.insert(w.subscription_id);
@@ -203,13 +217,25 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   std::vector<std::string> a_user, a_sub, a_state, a_sources, a_reason, a_activated;
   std::vector<soci::indicator> a_reason_ind, a_activated_ind;
   std::vector<HistoryOpen> opened;
-  for (const Add& add : adds) {
-    auto took = TakeSeat(sql, tenant, add.sub);
-    if (!took) return std::unexpected(took.error());
+  // Seats for a run of adds of one subscription are taken in one conditional
+  // statement (TakeSeats); the first `granted` of the run, in user order,
+  // become active, the rest queue: the same outcome as one seat at a time.
+  int64_t granted = 0;
+  for (size_t i = 0; i < adds.size(); ++i) {
+    const Add& add = adds[i];
+    if (i == 0 || adds[i - 1].sub != add.sub) {
+      size_t run = 1;
+      while (i + run < adds.size() && adds[i + run].sub == add.sub) ++run;
+      auto took = TakeSeats(sql, tenant, add.sub, static_cast<int64_t>(run));
+      if (!took) return std::unexpected(took.error());
+      granted = *took;
+    }
+    const bool took = granted > 0;
+    if (took) --granted;
     a_user.push_back(add.user);
     a_sub.push_back(add.sub);
     a_sources.push_back(add.sources);
-    if (*took) {
+    if (took) {
       ++counts.activated;
       a_state.push_back("active");
       a_reason.push_back("");

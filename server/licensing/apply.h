@@ -10,9 +10,12 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "server/base/actor.h"
 #include "server/base/error.h"
+#include "server/licensing/decide.h"
 
 namespace soci {
 class session;
@@ -42,8 +45,19 @@ struct ApplyContext {
   std::string end_reason = "policy";
 };
 
+// What EvaluateAndStore (evaluate.h) learnt about the users, so that Reapply
+// in the same transaction need not read it again: each known user's live flag (absent:
+// no such user) and the grants stored for each user after the call.
+struct EvaluatedUsers {
+  std::unordered_map<std::string, bool> live;
+  std::unordered_map<std::string, std::vector<PolicyGrantIn>> grants;
+};
+
 // Errors are the database's; the caller's transaction then rolls back.
+// `known`, when given, must cover every user of `user_ids` (their live flags
+// and grants are then taken from it instead of the database).
 Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
-                            std::span<const std::string> user_ids, const ApplyContext& context);
+                            std::span<const std::string> user_ids, const ApplyContext& context,
+                            const EvaluatedUsers* known = nullptr);
 
 }  // namespace allot::licensing

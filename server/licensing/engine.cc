@@ -75,7 +75,8 @@ Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
                             const std::vector<std::string>& user_ids, const Actor& actor) {
   if (user_ids.empty()) return Ok();
   auto set = policies();
-  auto failures = EvaluateAndStore(sql, tenant_id, user_ids, set.get(), actor);
+  EvaluatedUsers known;
+  auto failures = EvaluateAndStore(sql, tenant_id, user_ids, set.get(), actor, &known);
   if (!failures) return std::unexpected(failures.error());
   std::vector<std::string> evaluated;
   if (set) {
@@ -88,7 +89,7 @@ Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
               {{"tenant", tenant_id}, {"policy", f.policy}, {"error", f.error}});
   }
   NoteFailures(tenant_id, evaluated, failed);
-  auto applied = Reapply(sql, tenant_id, user_ids, {actor, "policy"});
+  auto applied = Reapply(sql, tenant_id, user_ids, {actor, "policy"}, &known);
   if (!applied) return std::unexpected(applied.error());
   return Ok();
 }
@@ -102,7 +103,8 @@ Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const
     Status read = db_.Read([&](soci::session& sql) {
       return sql::Run(sql,
                       "SELECT id FROM scim_users WHERE tenant_id = :p0 AND id > :p1 ORDER BY id "
-                      "LIMIT " + std::to_string(kReconcileBatch),
+                      "LIMIT " +
+                          std::to_string(kReconcileBatch),
                       {tenant, after}, [&](const soci::row& r) { ids.push_back(sql::Str(r, 0)); });
     });
     if (!read) return std::unexpected(read.error());
@@ -112,10 +114,11 @@ Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const
     size_t batch_failures = 0;
     Status s = db_.Write([&](soci::session& sql) -> Status {
       auto set = policies();
-      auto failures = EvaluateAndStore(sql, tenant, ids, set.get(), actor);
+      EvaluatedUsers known;
+      auto failures = EvaluateAndStore(sql, tenant, ids, set.get(), actor, &known);
       if (!failures) return std::unexpected(failures.error());
       batch_failures = failures->size();
-      auto applied = Reapply(sql, tenant, ids, {actor, "policy"});
+      auto applied = Reapply(sql, tenant, ids, {actor, "policy"}, &known);
       if (!applied) return std::unexpected(applied.error());
       batch_counts = *applied;
       return Ok();

@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,16 +19,19 @@ namespace {
 
 struct Batch {
   std::vector<policy::UserFacts> users;
-  std::deque<nlohmann::json> resources;                          // stable addresses
+  std::deque<nlohmann::json> resources;                        // stable addresses
   std::unordered_map<std::string, policy::GroupFacts> groups;  // by group id; node-stable
 };
 
-Status LoadFacts(soci::session& sql, const std::string& tenant, std::span<const std::string> ids,
-                 Batch& batch) {
+// Reads the facts of the users in the session's id list (sql::FillIdList).
+Status LoadFacts(soci::session& sql, const std::string& tenant, Batch& batch) {
   std::unordered_map<std::string, size_t> index;
-  auto s = sql::RunIn(
-      sql, "SELECT id, active, deleted_at, resource FROM scim_users WHERE tenant_id = :p0 AND id IN ",
-      "", {tenant}, ids, {}, [&](const soci::row& r) {
+  auto s = sql::Run(
+      sql,
+      std::string("SELECT id, active, deleted_at, resource FROM scim_users WHERE tenant_id = :p0 "
+                  "AND id IN ") +
+          sql::kIdList,
+      {tenant}, [&](const soci::row& r) {
         policy::UserFacts f;
         f.id = sql::Str(r, 0);
         f.active = sql::Int(r, 1) != 0 && sql::IsNull(r, 2);
@@ -38,37 +42,70 @@ Status LoadFacts(soci::session& sql, const std::string& tenant, std::span<const 
         batch.users.push_back(std::move(f));
       });
   if (!s) return s;
-  // Memberships by member (index scim_group_members_by_member), then the
-  // groups themselves by id: two index lookups, whatever the planner thinks
-  // of a join across a big group table.
-  std::vector<std::pair<size_t, std::string>> memberships;
-  std::vector<std::string> group_ids;
-  s = sql::RunIn(sql,
-                 "SELECT member_id, group_id FROM scim_group_members WHERE tenant_id = :p0 AND "
-                 "member_id IN ",
-                 "", {tenant}, ids, {}, [&](const soci::row& r) {
-                   auto it = index.find(sql::Str(r, 0));
-                   if (it == index.end()) return;
-                   std::string gid = sql::Str(r, 1);
-                   if (!batch.groups.contains(gid)) {
-                     batch.groups.try_emplace(gid);
-                     group_ids.push_back(gid);
-                   }
-                   memberships.emplace_back(it->second, std::move(gid));
-                 });
-  if (!s) return s;
-  std::unordered_set<std::string> live_groups;
-  s = sql::RunIn(sql,
-                 "SELECT id, display_name, external_id FROM scim_groups WHERE tenant_id = :p0 AND "
-                 "deleted_at IS NULL AND id IN ",
-                 "", {tenant}, group_ids, {}, [&](const soci::row& r) {
-                   std::string gid = sql::Str(r, 0);
-                   batch.groups[gid] = {gid, sql::Str(r, 1), sql::Str(r, 2)};
-                   live_groups.insert(std::move(gid));
-                 });
-  if (!s) return s;
-  for (const auto& [user, gid] : memberships) {
-    if (live_groups.contains(gid)) batch.users[user].groups.push_back(&batch.groups[gid]);
+  // Memberships with their live groups in one statement, driven by the id
+  // list: list -> scim_group_members_by_member -> scim_groups primary key.
+  s = sql::Run(sql,
+               std::string("SELECT m.member_id, g.id, g.display_name, g.external_id "
+                           "FROM scim_group_members m JOIN scim_groups g ON g.tenant_id = "
+                           "m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = :p0 AND "
+                           "g.deleted_at IS NULL AND m.member_id IN ") +
+                   sql::kIdList,
+               {tenant}, [&](const soci::row& r) {
+                 auto it = index.find(sql::Str(r, 0));
+                 if (it == index.end()) return;
+                 std::string gid = sql::Str(r, 1);
+                 auto [g, inserted] = batch.groups.try_emplace(gid);
+                 if (inserted) g->second = {gid, sql::Str(r, 2), sql::Str(r, 3)};
+                 batch.users[it->second].groups.push_back(&g->second);
+               });
+  return s;
+}
+
+// (policy, subscription) -> priority: one user's stored grants.
+using StoredGrants = std::map<std::pair<std::string, std::string>, int64_t>;
+
+// Stored grants of the users in the id list.
+Status LoadStoredGrants(soci::session& sql, const std::string& tenant,
+                        std::unordered_map<std::string, StoredGrants>& out) {
+  return sql::Run(sql,
+                  std::string("SELECT user_id, policy_name, subscription_id, priority FROM "
+                              "policy_grants WHERE tenant_id = :p0 AND user_id IN ") +
+                      sql::kIdList,
+                  {tenant}, [&](const soci::row& r) {
+                    out[sql::Str(r, 0)][{sql::Str(r, 1), sql::Str(r, 2)}] = sql::Int(r, 3);
+                  });
+}
+
+struct GrantRows {
+  std::vector<std::string> users, names, subs;
+  std::vector<long long> priorities;
+  void Add(const std::string& user, const std::string& name, const std::string& sub,
+           int64_t priority) {
+    users.push_back(user);
+    names.push_back(name);
+    subs.push_back(sub);
+    priorities.push_back(priority);
+  }
+};
+
+Status WriteGrantDiff(soci::session& sql, const std::string& tenant, const GrantRows& gone,
+                      const GrantRows& added) {
+  try {
+    if (!gone.users.empty()) {
+      std::vector<std::string> tenants(gone.users.size(), tenant);
+      sql << "DELETE FROM policy_grants WHERE tenant_id = :t AND user_id = :u AND "
+             "policy_name = :p AND subscription_id = :s",
+          soci::use(tenants), soci::use(gone.users), soci::use(gone.names), soci::use(gone.subs);
+    }
+    if (!added.users.empty()) {
+      std::vector<std::string> tenants(added.users.size(), tenant);
+      sql << "INSERT INTO policy_grants (tenant_id, user_id, policy_name, subscription_id, "
+             "priority) VALUES (:t, :u, :p, :s, :pr)",
+          soci::use(tenants), soci::use(added.users), soci::use(added.names), soci::use(added.subs),
+          soci::use(added.priorities);
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(store::ErrorFromException(e));
   }
   return Ok();
 }
@@ -78,7 +115,7 @@ Status LoadFacts(soci::session& sql, const std::string& tenant, std::span<const 
 Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const std::string& tenant,
                                                     std::span<const std::string> user_ids,
                                                     const policy::PolicySet* policies,
-                                                    const Actor& actor) {
+                                                    const Actor& actor, EvaluatedUsers* known) {
   std::vector<PolicyFailure> failures;
   std::unordered_set<std::string> subscriptions;
   auto s = sql::Run(sql, "SELECT id FROM subscriptions WHERE tenant_id = :p0", {tenant},
@@ -88,67 +125,81 @@ Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const st
 
   for (size_t start = 0; start < user_ids.size(); start += kEvalBatch) {
     auto ids = user_ids.subspan(start, std::min(kEvalBatch, user_ids.size() - start));
+    if (auto f = sql::FillIdList(sql, ids); !f) return std::unexpected(f.error());
     Batch batch;
-    if (auto l = LoadFacts(sql, tenant, ids, batch); !l) return std::unexpected(l.error());
+    if (auto l = LoadFacts(sql, tenant, batch); !l) return std::unexpected(l.error());
+    std::unordered_map<std::string, StoredGrants> stored;
+    if (auto l = LoadStoredGrants(sql, tenant, stored); !l) return std::unexpected(l.error());
 
     std::vector<std::pair<const policy::PolicyStatus*, policy::BatchResult>> results;
     if (policies != nullptr && !batch.users.empty()) {
       results = policies->Evaluate(tenant, batch.users, subscriptions);
     }
-    // Keep the rows of failed policies; drop every other row of these users,
-    // then write the new grants of the policies that succeeded.
-    std::vector<std::string> keep;
+    // The grants each user should have stored: those of the policies that
+    // succeeded, plus the previous rows of the policies that failed (a
+    // failure never takes a seat away). Rows of policies no longer loaded go.
+    std::set<std::string> kept_policies;
     for (const auto& [status, result] : results) {
       if (!result.ok) {
-        keep.push_back(status->name);
+        kept_policies.insert(status->name);
         failed.try_emplace(status->name, result.error);
       }
     }
-    std::string keep_clause;
-    if (!keep.empty()) {
-      keep_clause = " AND policy_name NOT IN (" + sql::Placeholders(keep.size(), 100000) + ")";
+    std::unordered_map<std::string, StoredGrants> target;
+    for (const auto& [user, rows] : stored) {
+      for (const auto& [key, priority] : rows) {
+        if (kept_policies.contains(key.first)) target[user][key] = priority;
+      }
     }
-    if (auto d = sql::RunIn(sql, "DELETE FROM policy_grants WHERE tenant_id = :p0 AND user_id IN ",
-                            keep_clause, {tenant}, ids, keep);
-        !d) {
-      return std::unexpected(d.error());
-    }
-    std::vector<std::string> users, names, subs;
-    std::vector<long long> priorities;
     for (const auto& [status, result] : results) {
       if (!result.ok) continue;
       for (size_t i = 0; i < result.grants_by_user.size() && i < batch.users.size(); ++i) {
-        std::unordered_set<std::string_view> once;
+        StoredGrants& mine = target[batch.users[i].id];
         for (const policy::Grant& g : result.grants_by_user[i]) {
-          if (!once.insert(g.subscription_id).second) continue;
-          users.push_back(batch.users[i].id);
-          names.push_back(status->name);
-          subs.push_back(g.subscription_id);
-          priorities.push_back(status->priority);
+          mine.try_emplace({status->name, g.subscription_id}, status->priority);
         }
       }
     }
-    if (!users.empty()) {
-      std::vector<std::string> tenants(users.size(), tenant);
-      try {
-        sql << "INSERT INTO policy_grants (tenant_id, user_id, policy_name, subscription_id, "
-               "priority) VALUES (:t, :u, :p, :s, :pr)",
-            soci::use(tenants), soci::use(users), soci::use(names), soci::use(subs),
-            soci::use(priorities);
-      } catch (const std::exception& e) {
-        return std::unexpected(store::ErrorFromException(e));
+    // Write only the difference: in the steady state nothing at all.
+    GrantRows gone, added;
+    static const StoredGrants kNone;
+    for (const auto& [user, rows] : stored) {
+      auto t = target.find(user);
+      const StoredGrants& want = t == target.end() ? kNone : t->second;
+      for (const auto& [key, priority] : rows) {
+        auto w = want.find(key);
+        if (w == want.end() || w->second != priority) gone.Add(user, key.first, key.second, 0);
+      }
+    }
+    for (const auto& [user, rows] : target) {
+      auto h = stored.find(user);
+      for (const auto& [key, priority] : rows) {
+        if (h != stored.end()) {
+          auto was = h->second.find(key);
+          if (was != h->second.end() && was->second == priority) continue;
+        }
+        added.Add(user, key.first, key.second, priority);
+      }
+    }
+    if (auto w = WriteGrantDiff(sql, tenant, gone, added); !w) return std::unexpected(w.error());
+    if (known != nullptr) {
+      for (const policy::UserFacts& u : batch.users) known->live[u.id] = u.active;
+      for (auto& [user, rows] : target) {
+        auto& out = known->grants[user];
+        out.clear();  // a user listed twice is evaluated twice; keep the last
+        for (const auto& [key, priority] : rows) out.push_back({key.first, priority, key.second});
       }
     }
   }
   std::vector<AuditEvent> events;
   for (const auto& [name, error] : failed) {
     failures.push_back({name, error});
-    events.push_back({.action = "policy.failed",
-                      .target_kind = "policy",
-                      .target_id = name,
-                      .after_json = AuditJson({{"error", error},
-                                               {"users", user_ids.size()},
-                                               {"kept", "previous grants"}})});
+    events.push_back(
+        {.action = "policy.failed",
+         .target_kind = "policy",
+         .target_id = name,
+         .after_json = AuditJson(
+             {{"error", error}, {"users", user_ids.size()}, {"kept", "previous grants"}})});
   }
   if (auto w = WriteAuditBatch(sql, tenant, actor, events); !w) return std::unexpected(w.error());
   return failures;

@@ -14,6 +14,7 @@
 
 #include "server/base/actor.h"
 #include "server/base/error.h"
+#include "server/licensing/apply.h"
 
 namespace soci {
 class session;
@@ -32,11 +33,13 @@ struct PolicyFailure {
 };
 
 // Evaluates `user_ids` and replaces their stored grants of every policy that
-// succeeded. Returns the failures (also written to the audit log as
-// policy.failed, one event per policy and call). Errors are the database's.
+// succeeded, writing only the rows that differ. Fills `known` when given. Returns the failures
+// (also written to the audit log as policy.failed, one event per policy and call). Errors are the
+// database's.
 Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const std::string& tenant,
                                                     std::span<const std::string> user_ids,
                                                     const policy::PolicySet* policies,
-                                                    const Actor& actor);
+                                                    const Actor& actor,
+                                                    EvaluatedUsers* known = nullptr);
 
 }  // namespace allot::licensing

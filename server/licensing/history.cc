@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <map>
+
 #include "server/store/database.h"
 
 namespace allot::licensing {
@@ -9,18 +11,34 @@ namespace allot::licensing {
 Status OpenHistory(soci::session& sql, const std::string& tenant,
                    const std::vector<HistoryOpen>& rows, const std::string& at) {
   if (rows.empty()) return Ok();
-  const size_t n = rows.size();
-  std::vector<std::string> tenants(n, tenant), users(n), subs(n), sources(n), ats(n, at);
-  for (size_t i = 0; i < n; ++i) {
-    users[i] = rows[i].user_id;
-    subs[i] = rows[i].subscription_id;
-    sources[i] = rows[i].sources;
-  }
+  // The product of each subscription once, then plain bulk inserts: an
+  // INSERT … SELECT per row costs a subscription lookup per row.
+  std::map<std::string, std::string> product_of;
+  for (const HistoryOpen& r : rows) product_of.try_emplace(r.subscription_id);
   try {
+    for (auto& [sub, product] : product_of) {
+      soci::indicator ind = soci::i_null;
+      sql << "SELECT product_id FROM subscriptions WHERE tenant_id = :t AND id = :s",
+          soci::into(product, ind), soci::use(tenant), soci::use(sub);
+      if (ind != soci::i_ok) product.clear();
+    }
+    const size_t n = rows.size();
+    std::vector<std::string> tenants, users, subs, products, sources;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string& product = product_of[rows[i].subscription_id];
+      if (product.empty()) continue;  // no such subscription: as the join did, no row
+      users.push_back(rows[i].user_id);
+      subs.push_back(rows[i].subscription_id);
+      products.push_back(product);
+      sources.push_back(rows[i].sources);
+    }
+    if (users.empty()) return Ok();
+    tenants.assign(users.size(), tenant);
+    std::vector<std::string> ats(users.size(), at);
     sql << "INSERT INTO assignment_history (tenant_id, user_id, subscription_id, product_id, "
-           "sources, started_at) SELECT tenant_id, :u, id, product_id, :src, :at "
-           "FROM subscriptions WHERE tenant_id = :t AND id = :s",
-        soci::use(users), soci::use(sources), soci::use(ats), soci::use(tenants), soci::use(subs);
+           "sources, started_at) VALUES (:t, :u, :s, :p, :src, :at)",
+        soci::use(tenants), soci::use(users), soci::use(subs), soci::use(products),
+        soci::use(sources), soci::use(ats);
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
   }

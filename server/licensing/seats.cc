@@ -25,6 +25,29 @@ Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::
   }
 }
 
+Result<int64_t> TakeSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
+                          int64_t n) {
+  long long want = n;
+  while (want > 0) {
+    try {
+      soci::statement st = (sql.prepare << "UPDATE subscriptions SET assigned = assigned + :n "
+                                           "WHERE tenant_id = :t AND id = :s AND "
+                                           "assigned + :n2 <= seats",
+                            soci::use(want), soci::use(tenant), soci::use(sub), soci::use(want));
+      st.execute(true);
+      if (st.get_affected_rows() == 1) return static_cast<int64_t>(want);
+    } catch (const std::exception& e) {
+      return std::unexpected(store::ErrorFromException(e));
+    }
+    auto counts = ReadSeatCounts(sql, tenant, sub);
+    if (!counts) return std::unexpected(counts.error());
+    const long long free = counts->seats - counts->assigned;
+    if (free <= 0) return 0;
+    want = std::min(want, free);
+  }
+  return 0;
+}
+
 Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
                      int64_t n) {
   try {
@@ -67,8 +90,7 @@ Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const
                                              "pending_reason = NULL, activated_at = :n "
                                              "WHERE tenant_id = :t AND user_id = :u AND "
                                              "subscription_id = :s AND state = 'pending'",
-                              soci::use(now), soci::use(tenant), soci::use(w.user),
-                              soci::use(sub));
+                              soci::use(now), soci::use(tenant), soci::use(w.user), soci::use(sub));
         st.execute(true);
         changed = st.get_affected_rows();
       } catch (const std::exception& e) {
@@ -81,15 +103,15 @@ Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const
       if (auto h = OpenHistory(sql, tenant, {{w.user, sub, w.sources}}, now); !h) {
         return std::unexpected(h.error());
       }
-      AuditEvent e{.action = "assignment.activated",
-                   .target_kind = "assignment",
-                   .target_id = w.user + "/" + sub,
-                   .user_id = w.user,
-                   .subscription_id = sub,
-                   .before_json = AuditJson({{"state", "pending"}}),
-                   .after_json = AuditJson({{"state", "active"},
-                                            {"sources", w.sources},
-                                            {"reason", "a seat became free"}})};
+      AuditEvent e{
+          .action = "assignment.activated",
+          .target_kind = "assignment",
+          .target_id = w.user + "/" + sub,
+          .user_id = w.user,
+          .subscription_id = sub,
+          .before_json = AuditJson({{"state", "pending"}}),
+          .after_json = AuditJson(
+              {{"state", "active"}, {"sources", w.sources}, {"reason", "a seat became free"}})};
       if (auto a = WriteAudit(sql, tenant, actor, e); !a) return std::unexpected(a.error());
       ++activated;
     }
@@ -99,11 +121,11 @@ Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const
 Result<SeatCounts> ReadSeatCounts(soci::session& sql, const std::string& tenant,
                                   const std::string& sub) {
   std::optional<SeatCounts> out;
-  auto s = sql::Run(sql,
-                    "SELECT seats, assigned FROM subscriptions WHERE tenant_id = :p0 AND id = :p1",
-                    {tenant, sub}, [&](const soci::row& r) {
-                      out = SeatCounts{sql::Int(r, 0), sql::Int(r, 1)};
-                    });
+  auto s =
+      sql::Run(sql, "SELECT seats, assigned FROM subscriptions WHERE tenant_id = :p0 AND id = :p1",
+               {tenant, sub}, [&](const soci::row& r) {
+                 out = SeatCounts{sql::Int(r, 0), sql::Int(r, 1)};
+               });
   if (!s) return std::unexpected(s.error());
   if (!out) return Fail(ErrorCode::kNotFound, "no subscription " + sub);
   return *out;

@@ -23,6 +23,13 @@ namespace allot::licensing {
 // True when a seat was free and is now taken; false when none was free.
 Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::string& sub);
 
+// Takes up to `n` seats at once (n ≥ 1) and returns how many it took (0 when
+// none was free). Each attempt is one conditional statement
+// (`assigned + k <= seats`), so the invariant holds as for TakeSeat; when k
+// do not fit, it reads what is free and tries that many.
+Result<int64_t> TakeSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
+                          int64_t n);
+
 // Gives back `n` seats (n ≥ 1) taken by active assignments now gone.
 Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
                      int64_t n);

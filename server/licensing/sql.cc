@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <charconv>
+#include <unordered_set>
 
 #include "server/store/database.h"
 
@@ -54,6 +55,25 @@ Status RunIn(soci::session& sql, const std::string& before, const std::string& a
     std::string query = before + "(" + Placeholders(n, leading.size()) + ")" + after;
     // Trailing placeholders in `after` are written by the caller as :t0, :t1…
     if (auto s = Run(sql, query, params, on_row); !s) return s;
+  }
+  return Ok();
+}
+
+Status FillIdList(soci::session& sql, std::span<const std::string> ids) {
+  std::vector<std::string> unique;
+  unique.reserve(ids.size());
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& id : ids) {
+    if (seen.insert(id).second) unique.push_back(id);
+  }
+  try {
+    // Same text on SQLite and PostgreSQL; a rolled-back transaction drops a
+    // table it created, hence IF NOT EXISTS every time.
+    sql << "CREATE TEMP TABLE IF NOT EXISTS allot_id_list (id TEXT PRIMARY KEY)";
+    sql << "DELETE FROM allot_id_list";
+    if (!unique.empty()) sql << "INSERT INTO allot_id_list (id) VALUES (:id)", soci::use(unique);
+  } catch (const std::exception& e) {
+    return std::unexpected(store::ErrorFromException(e));
   }
   return Ok();
 }

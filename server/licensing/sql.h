@@ -40,6 +40,18 @@ Status RunIn(soci::session& sql, const std::string& before, const std::string& a
              const std::vector<std::string>& leading, std::span<const std::string> ids,
              const std::vector<std::string>& trailing, const RowFn& on_row = nullptr);
 
+// The id list of this session: a temporary table (`allot_id_list`, one
+// column `id`) that set-based statements join instead of binding an IN list.
+// Binding thousands of named parameters makes each prepare quadratic in
+// SQLite (parameter names are looked up one by one), so large id sets go
+// through this table: one bulk insert, then short statements. Replaces what
+// the list held. Use inside a WRITE transaction only (PostgreSQL refuses
+// CREATE in a read-only one); the table is the session's, so concurrent
+// sessions never see each other's list. Duplicates in `ids` are dropped.
+Status FillIdList(soci::session& sql, std::span<const std::string> ids);
+// "(SELECT id FROM allot_id_list)" — the right-hand side of `x IN …`.
+inline constexpr const char* kIdList = "(SELECT id FROM allot_id_list)";
+
 // Column `i` as text ("" for NULL) or as an integer (0 for NULL), whatever
 // type the backend reports for it.
 std::string Str(const soci::row& row, size_t i);

@@ -28,9 +28,8 @@ class Policies : public LicensingTest {
                        {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
   }
   void Changed(std::vector<std::string> users) {
-    ASSERT_TRUE(db_->Write([&](soci::session& sql) {
-      return engine_->UsersChanged(sql, tenant_, users, scim_);
-    }));
+    ASSERT_TRUE(db_->Write(
+        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); }));
   }
 
   std::string policies_dir_;
@@ -139,6 +138,111 @@ TEST_F(Policies, RemovedPolicyReleasesItsGrantsOnReconcile) {
   engine_->ReloadPolicies();
   ASSERT_TRUE(engine_->ReconcileAll(scim_));
   EXPECT_EQ(StateOf("u1", "lit"), "");
+}
+
+}  // namespace
+}  // namespace allot::licensing::testing
+
+namespace allot::licensing::testing {
+namespace {
+
+class GrantDiff : public Policies {
+ protected:
+  // Counts every insert into and delete from policy_grants from now on.
+  void CountGrantWrites() {
+    ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+      sql << "CREATE TABLE grant_writes (op TEXT)";
+      sql << "CREATE TRIGGER grant_inserts AFTER INSERT ON policy_grants BEGIN "
+             "INSERT INTO grant_writes VALUES ('insert'); END";
+      sql << "CREATE TRIGGER grant_deletes AFTER DELETE ON policy_grants BEGIN "
+             "INSERT INTO grant_writes VALUES ('delete'); END";
+      return Ok();
+    }));
+  }
+  int64_t GrantWrites() {
+    return Count("SELECT COUNT(*) FROM grant_writes WHERE :p0 = :p0", {"x"});
+  }
+};
+
+TEST_F(GrantDiff, UnchangedGrantsAreNotRewrittenByReconcile) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  for (const char* u : {"u1", "u2"}) {
+    AddUser(u);
+    AddMember("g1", u);
+  }
+  ASSERT_TRUE(engine_->ReconcileTenant(tenant_, admin_));
+  CountGrantWrites();
+  ASSERT_TRUE(engine_->ReconcileTenant(tenant_, admin_));
+  EXPECT_EQ(GrantWrites(), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM policy_grants WHERE tenant_id = :p0", {tenant_}), 2);
+}
+
+TEST_F(GrantDiff, LeavingGroupDeletesOnlyThatGrant) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  for (const char* u : {"u1", "u2"}) {
+    AddUser(u);
+    AddMember("g1", u);
+  }
+  Changed({"u1", "u2"});
+  CountGrantWrites();
+  RemoveMember("g1", "u1");
+  Changed({"u1", "u2"});
+  EXPECT_EQ(GrantWrites(), 1);
+  EXPECT_EQ(StateOf("u1", "lit"), "");
+  EXPECT_EQ(StateOf("u2", "lit"), "active");
+}
+
+TEST_F(GrantDiff, ChangedPriorityIsStored) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1"});
+  GroupPolicy("teachers", 30, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  Changed({"u1"});
+  EXPECT_EQ(Count("SELECT priority FROM policy_grants WHERE tenant_id = :p0 AND user_id = :p1",
+                  {tenant_, "u1"}),
+            30);
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+}
+
+TEST_F(GrantDiff, UserListedTwiceGetsOneSeat) {
+  AddSubscription("lit", 5);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  AddUser("u1");
+  AddMember("g1", "u1");
+  Changed({"u1", "u1"});
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+  EXPECT_EQ(Assigned("lit"), 1);
+  ExpectInvariants("lit");
+}
+
+TEST_F(GrantDiff, ManyJoinersBeyondSeatsQueueInUserOrder) {
+  AddSubscription("lit", 2);
+  GroupPolicy("teachers", 10, "Teachers", "lit");
+  engine_->ReloadPolicies();
+  AddGroup("g1", "Teachers");
+  for (const char* u : {"u3", "u1", "u4", "u2"}) {
+    AddUser(u);
+    AddMember("g1", u);
+  }
+  Changed({"u3", "u1", "u4", "u2"});
+  EXPECT_EQ(StateOf("u1", "lit"), "active");
+  EXPECT_EQ(StateOf("u2", "lit"), "active");
+  EXPECT_EQ(StateOf("u3", "lit"), "pending");
+  EXPECT_EQ(StateOf("u4", "lit"), "pending");
+  ExpectInvariants("lit");
 }
 
 }  // namespace

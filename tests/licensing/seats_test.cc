@@ -1,4 +1,6 @@
 // Seats, the pending queue and admin overrides on a real SQLite file.
+#include "server/licensing/seats.h"
+
 #include "licensing_test_util.h"
 #include "server/licensing/queries.h"
 
@@ -28,9 +30,9 @@ TEST_F(Seats, AssignWithoutFreeSeatIsNoSeatsAndChangesNothing) {
   EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
   EXPECT_NE(l.error().message.find("seats 1, taken 1"), std::string::npos) << l.error().message;
   EXPECT_EQ(StateOf("u2", "s"), "");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0 AND user_id = 'u2'",
-                  {tenant_}),
-            0);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0 AND user_id = 'u2'", {tenant_}),
+      0);
   ExpectInvariants("s");
 }
 
@@ -207,10 +209,10 @@ TEST_F(Seats, MoveToFullSubscriptionKeepsTheOldLicense) {
 TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
   AddSubscription("s", 2);
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
-  auto out = Bulk(*db_, tenant_,
-                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s",
-                   .atomic = true},
-                  admin_);
+  auto out = Bulk(
+      *db_, tenant_,
+      {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s", .atomic = true},
+      admin_);
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->applied);
   EXPECT_EQ(out->results[2].error->code, ErrorCode::kNoSeats);
@@ -222,9 +224,9 @@ TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
 TEST_F(Seats, BulkNonAtomicAppliesWhatFits) {
   AddSubscription("s", 2);
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
-  auto out = Bulk(*db_, tenant_,
-                  {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"},
-                  admin_);
+  auto out =
+      Bulk(*db_, tenant_,
+           {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"}, admin_);
   ASSERT_TRUE(out);
   EXPECT_TRUE(out->applied);
   EXPECT_FALSE(out->results[0].error);
@@ -279,6 +281,40 @@ TEST_F(Seats, LicensesForUsersListsEveryRequestedUser) {
   EXPECT_EQ(j["u1"]["licenses"][0]["state"], "active");
   EXPECT_EQ(j["u1"]["licenses"][0]["source"], "admin");
   EXPECT_TRUE(j["u2"]["licenses"].empty());
+}
+
+}  // namespace
+}  // namespace allot::licensing::testing
+
+namespace allot::licensing::testing {
+namespace {
+
+class SeatRuns : public LicensingTest {};
+
+TEST_F(SeatRuns, TakeSeatsTakesOnlyWhatIsFree) {
+  AddSubscription("lit", 3);
+  int64_t took = -1;
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+    auto t = TakeSeats(sql, tenant_, "lit", 5);
+    if (!t) return std::unexpected(t.error());
+    took = *t;
+    return Ok();
+  }));
+  EXPECT_EQ(took, 3);
+  EXPECT_EQ(Assigned("lit"), 3);
+}
+
+TEST_F(SeatRuns, TakeSeatsOnFullSubscriptionTakesNone) {
+  AddSubscription("lit", 0);
+  int64_t took = -1;
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+    auto t = TakeSeats(sql, tenant_, "lit", 2);
+    if (!t) return std::unexpected(t.error());
+    took = *t;
+    return Ok();
+  }));
+  EXPECT_EQ(took, 0);
+  EXPECT_EQ(Assigned("lit"), 0);
 }
 
 }  // namespace
