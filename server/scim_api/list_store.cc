@@ -115,9 +115,15 @@ ListState ReadListState(soci::session& sql, StatementCache* cache, const std::st
   q->type = TypeName(kind);
   q->ind = soci::i_null;
   ListState s;
-  s.found = q->st.execute(true) && q->ind == soci::i_ok;
-  s.live = q->live;
-  s.generation = q->generation;
+  // Step to the end: a kept SQLite statement left on a row would hold its
+  // read snapshot past COMMIT, and the connection's next BEGIN IMMEDIATE
+  // would then fail with SQLITE_BUSY (stale snapshot).
+  q->st.execute(false);
+  while (q->st.fetch()) {
+    s.found = q->ind == soci::i_ok;
+    s.live = q->live;
+    s.generation = q->generation;
+  }
   return s;
 }
 

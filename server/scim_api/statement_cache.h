@@ -24,7 +24,10 @@ class session;
 
 namespace allot::scim_api {
 
-// A prepared statement and the buffers it is bound to.
+// A prepared statement and the buffers it is bound to. A query kept here
+// must always be fetched to its end (never execute(true) on a SELECT): a
+// SQLite statement left on a row keeps its read snapshot after COMMIT, and
+// the connection's next write then fails with SQLITE_BUSY.
 struct CachedStatement {
   virtual ~CachedStatement() = default;
 };

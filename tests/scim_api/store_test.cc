@@ -5,6 +5,7 @@
 #include "scim/patch.h"
 #include "server/scim_api/group_store.h"
 #include "server/scim_api/list_store.h"
+#include "server/scim_api/statement_cache.h"
 #include "server/scim_api/user_store.h"
 #include "store_fixture.h"
 
@@ -184,6 +185,39 @@ TEST_F(StoreTest, GroupDisplayNameFilterUsesIndex) {
   auto plan = Plan(*db_, "SELECT g.id FROM scim_groups g WHERE g.tenant_id = 't1' AND g.deleted_at IS NULL AND (g.display_name_lower = 'x')");
   ASSERT_FALSE(plan.empty());
   EXPECT_NE(plan[0].find("scim_groups_display_name"), std::string::npos) << plan[0];
+}
+
+}  // namespace
+}  // namespace allot::scim_api
+
+namespace allot::scim_api {
+namespace {
+
+// Regression: a kept statement left on a row held its read snapshot after
+// COMMIT; the next write on that connection, after another connection had
+// written, failed with SQLITE_BUSY (503 under load).
+TEST_F(StoreTest, KeptStatementsReleaseTheirSnapshot) {
+  auto other = store::Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 1});
+  ASSERT_TRUE(other.has_value());
+  auto mine = store::Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 1});
+  ASSERT_TRUE(mine.has_value());
+  StatementCache cache;
+  ASSERT_TRUE(CreateUser(**mine, caller_, {{"userName", "first"}}, &cache).has_value());
+  const std::string id = NewUser(**mine, caller_, "second");
+  // Every cached read path once on `mine`'s only connection.
+  ASSERT_TRUE((*mine)->Read([&](soci::session& sql) -> Status {
+    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, ListQuery{}, &cache).has_value());
+    ListQuery filtered;
+    filtered.filter = *scim::ParseFilter("userName eq \"first\"");
+    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, filtered, &cache).has_value());
+    return Ok();
+  }).has_value());
+  std::vector<Ref> groups;
+  ASSERT_TRUE(GetUser(**mine, "t1", id, &groups, &cache).has_value());
+  // Another connection writes; then `mine` must still be able to write.
+  ASSERT_TRUE(CreateUser(**other, caller_, {{"userName", "elsewhere"}}).has_value());
+  auto r = CreateUser(**mine, caller_, {{"userName", "after"}}, &cache);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
 }
 
 }  // namespace
