@@ -173,6 +173,10 @@ Schema LicensingSchema() {
        Typed("since", AttrType::kDateTime)},
       true));
   for (Attribute& a : licenses.sub_attributes) a.case_exact = a.type == AttrType::kString;
+  // Returned only when asked for (attributes=urn:…:licensing:2.0:User or
+  // …:User:licenses): reading it costs a query that GET and list traffic
+  // from IdPs, which never look at it, should not pay.
+  licenses.returned = Returned::kRequest;
   s.attributes = {licenses};
   return s;
 }

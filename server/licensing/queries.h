@@ -20,7 +20,6 @@
 namespace allot::licensing {
 
 // The SCIM extension schema listing a user's licenses (read-only).
-inline constexpr char kLicensingSchema[] = "urn:allot:params:scim:schemas:extension:licensing:2.0:User";
 
 // Licenses of `user_ids` (batch queries), by user; users without any are absent.
 Result<std::unordered_map<std::string, std::vector<License>>> ReadLicenses(

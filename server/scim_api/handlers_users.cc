@@ -8,6 +8,7 @@
 #include "server/scim_api/scim_http.h"
 #include "server/scim_api/sql_util.h"
 #include "server/scim_api/user_store.h"
+#include "server/licensing/queries.h"
 
 namespace allot::scim_api {
 namespace {
@@ -66,10 +67,20 @@ scim::Result<RenderedPage> ListUsersRendered(const ScimApiDeps& deps, const http
       groups = LoadUserGroups(sql, tenant, ids);  // one query for the page
     }
     const scim::Projection* p = list.projection ? &*list.projection : nullptr;
+    json licensing = json::object();
+    if (WantsLicensing(p) && !page->rows.empty()) {
+      std::vector<std::string> ids;
+      for (const ResourceRow& r : page->rows) ids.push_back(r.id);
+      auto l = licensing::LicensesForUsers(sql, tenant, ids);  // one query for the page
+      if (!l) return scim::Fail(scim::Error{503, "", l.error().message});
+      licensing = std::move(*l);
+    }
     for (const ResourceRow& r : page->rows) {
       auto it = groups.find(r.id);
-      out.resources.push_back(
-          RenderUser(r, it == groups.end() ? nullptr : &it->second, req.base_url, p));
+      auto lic = licensing.find(r.id);
+      out.resources.push_back(RenderUser(r, it == groups.end() ? nullptr : &it->second,
+                                         req.base_url, p,
+                                         lic == licensing.end() ? nullptr : &*lic));
     }
     return scim::Ok();
   });
@@ -108,8 +119,19 @@ void AddUserRoutes(http::Router& router, const ScimApiDeps& deps) {
       res.SetHeader("ETag", ETag(row->version));
       return;
     }
+    const scim::Projection* p = *projection ? &**projection : nullptr;
+    json licensing;
+    if (WantsLicensing(p)) {
+      auto s = ScimRead(deps.db, [&](soci::session& sql) -> scim::Status {
+        auto l = licensing::LicensesForUsers(sql, req.principal->tenant_id, {row->id});
+        if (!l) return scim::Fail(scim::Error{503, "", l.error().message});
+        licensing = std::move((*l)[row->id]);
+        return scim::Ok();
+      });
+      if (!s) return RenderScimError(s.error(), res);
+    }
     RenderResource(200,
-                   RenderUser(*row, &groups, req.base_url, *projection ? &**projection : nullptr),
+                   RenderUser(*row, &groups, req.base_url, p, licensing.is_null() ? nullptr : &licensing),
                    row->version, "", res);
   });
 

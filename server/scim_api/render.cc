@@ -67,12 +67,17 @@ std::string Splice(const ResourceRow& row, const json& meta, const char* extra_k
 
 std::string Projected(const ResourceRow& row, const char* type_id, const json& meta,
                       const char* extra_key, const json* extra,
-                      const scim::Projection& projection) {
+                      const scim::Projection& projection, const json* licensing = nullptr) {
   json doc = json::parse(row.resource, nullptr, false);
   if (!doc.is_object()) doc = json::object();
   doc["id"] = row.id;
   doc["meta"] = meta;
   if (extra) doc[extra_key] = *extra;
+  if (licensing) {
+    const std::string urn(scim::kLicensingSchema);
+    doc[urn] = *licensing;
+    if (doc["schemas"].is_array()) doc["schemas"].push_back(urn);
+  }
   const scim::ResourceType& type = *scim::DefaultRegistry().FindResourceType(type_id);
   return scim::ApplyProjection(type, projection, doc)
       .dump(-1, ' ', false, json::error_handler_t::replace);
@@ -89,12 +94,26 @@ std::string GroupLocation(const std::string& base_url, const std::string& id) {
   return base_url + "/scim/v2/Groups/" + id;
 }
 
+bool WantsLicensing(const scim::Projection* projection) {
+  if (projection == nullptr) return false;
+  for (const scim::Schema* s : projection->attribute_extensions) {
+    if (s->id == scim::kLicensingSchema) return true;
+  }
+  for (const scim::ResolvedAttribute& a : projection->attributes) {
+    if (a.schema != nullptr && a.schema->id == scim::kLicensingSchema) return true;
+  }
+  return false;
+}
+
 std::string RenderUser(const ResourceRow& row, const std::vector<Ref>* groups,
-                       const std::string& base_url, const scim::Projection* projection) {
+                       const std::string& base_url, const scim::Projection* projection,
+                       const json* licensing) {
   json meta = MetaJson(row, "User", UserLocation(base_url, row.id));
   std::optional<json> g;
   if (groups && !groups->empty()) g = RefsJson(*groups, base_url, false);
-  if (projection) return Projected(row, "User", meta, "groups", g ? &*g : nullptr, *projection);
+  if (projection) {
+    return Projected(row, "User", meta, "groups", g ? &*g : nullptr, *projection, licensing);
+  }
   return Splice(row, meta, "groups", g ? &*g : nullptr);
 }
 

@@ -24,9 +24,15 @@ std::string ETag(long long version);
 std::string UserLocation(const std::string& base_url, const std::string& id);
 std::string GroupLocation(const std::string& base_url, const std::string& id);
 
-// `groups` null: the attribute is left out (not asked for).
+// `groups` null: the attribute is left out (not asked for). `licensing`, when
+// given, is the user's licensing extension object ({"licenses":[…]}), added
+// under its schema URN; it is only ever asked for through a projection.
 std::string RenderUser(const ResourceRow& row, const std::vector<Ref>* groups,
-                       const std::string& base_url, const scim::Projection* projection);
+                       const std::string& base_url, const scim::Projection* projection,
+                       const nlohmann::json* licensing = nullptr);
+
+// True when the projection asks for allot's licensing extension.
+bool WantsLicensing(const scim::Projection* projection);
 std::string RenderGroup(const ResourceRow& row, const std::vector<Ref>* members,
                         const std::string& base_url, const scim::Projection* projection);
 

@@ -148,5 +148,48 @@ TEST_F(ServeScimToSeats, GroupMembershipGivesSeatsAndLeavingOrDeletionReturnsThe
   ExpectInvariants(c, admin, "lit");
 }
 
+// The licensing extension is readable on the SCIM User when asked for, and
+// advertised in /Schemas; plain GETs (what IdPs send) do not carry it.
+TEST_F(ServeScimToSeats, LicensesAreReadableOnTheScimUserWhenRequested) {
+  HttpClient c = server_->Client();
+  const std::string& admin = server_->admin_token();
+  const std::string& scim = server_->scim_token();
+  const std::string urn = "urn:allot:params:scim:schemas:extension:licensing:2.0:User";
+  CreateSubscription(c, admin, "lit", 5);
+  const std::string u = CreateScimUser(c, scim, "reader@example.org");
+  ASSERT_EQ(c.Post("/scim/v2/Groups", scim,
+                   json{{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}},
+                        {"displayName", "Teachers"},
+                        {"members", {{{"value", u}}}}}
+                       .dump(),
+                   "application/scim+json")
+                .status,
+            201);
+
+  HttpResponse plain = c.Get("/scim/v2/Users/" + u, scim);
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_FALSE(Json(plain).contains(urn)) << plain.body;
+
+  HttpResponse asked = c.Get("/scim/v2/Users/" + u + "?attributes=" + urn, scim);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const json body = Json(asked);
+  ASSERT_TRUE(body.contains(urn)) << asked.body;
+  ASSERT_EQ(body[urn]["licenses"].size(), 1u) << asked.body;
+  EXPECT_EQ(body[urn]["licenses"][0]["subscriptionId"], "lit");
+  EXPECT_EQ(body[urn]["licenses"][0]["state"], "active");
+  EXPECT_EQ(body[urn]["licenses"][0]["source"], "policy:teachers");
+  EXPECT_NE(std::find(body["schemas"].begin(), body["schemas"].end(), urn), body["schemas"].end());
+
+  HttpResponse listed = c.Get("/scim/v2/Users?attributes=" + urn + ":licenses", scim);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const json list = Json(listed);
+  ASSERT_EQ(list["Resources"].size(), 1u);
+  EXPECT_EQ(list["Resources"][0][urn]["licenses"][0]["subscriptionId"], "lit") << listed.body;
+
+  HttpResponse schema = c.Get("/scim/v2/Schemas/" + urn, scim);
+  ASSERT_EQ(schema.status, 200) << schema.body;
+  EXPECT_EQ(Json(schema)["attributes"][0]["mutability"], "readOnly");
+}
+
 }  // namespace
 }  // namespace allot::licensing::serve_testing

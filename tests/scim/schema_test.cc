@@ -89,12 +89,12 @@ TEST(Schema, ResolveRejectsUnknownNames) {
   EXPECT_EQ(User().Resolve({"urn:x:y", "a", ""}).error().scim_type, "invalidPath");
 }
 
-TEST(Schema, LicensingExtensionIsReadOnly) {
+TEST(Schema, LicensingExtensionIsReadOnlyAndReturnedOnRequest) {
   auto r = User().Resolve({std::string(kLicensingSchema), "licenses", "subscriptionId"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->attribute->mutability, Mutability::kReadOnly);
   EXPECT_TRUE(r->attribute->multi_valued);
-  EXPECT_EQ(r->attribute->returned, Returned::kDefault);
+  EXPECT_EQ(r->attribute->returned, Returned::kRequest);
 }
 
 TEST(Schema, AddExtensionRegistersANewSchema) {
