@@ -1,5 +1,7 @@
 #include "server/admin/routes.h"
 
+#include "server/base/base64url.h"
+
 #include <nlohmann/json.hpp>
 
 #include "server/http/error_table.h"
@@ -7,7 +9,6 @@
 namespace allot::admin {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string_view TypeName(FieldType type) {
   switch (type) {
@@ -38,26 +39,6 @@ bool HasType(const nlohmann::json& v, FieldType type) {
   return false;
 }
 
-std::string Base64UrlDecode(std::string_view in, bool& ok) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  ok = true;
-  for (char c : in) {
-    const char* p = std::char_traits<char>::find(kAlphabet, 64, c);
-    if (p == nullptr) {
-      ok = false;
-      return {};
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(p - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
 
 // Set once while the server is built, read by request threads afterwards.
 UserScopeCheck& InstalledUserScopeCheck() {
@@ -165,31 +146,17 @@ Result<Page> ParsePage(const http::Request& request) {
     page.limit = std::stoi(text);
   }
   if (request.HasQuery("cursor")) {
-    bool ok = false;
-    page.after = Base64UrlDecode(request.Query("cursor"), ok);
-    if (!ok || page.after.empty()) {
+    auto decoded = Base64UrlDecode(request.Query("cursor"));
+    if (!decoded || decoded->empty()) {
       return Fail(ErrorCode::kInvalidRequest,
                   "cursor is not valid; pass the next_cursor of the previous page");
     }
+    page.after = std::move(*decoded);
   }
   return page;
 }
 
-std::string EncodeCursor(std::string_view key) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : key) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  return out;
-}
+std::string EncodeCursor(std::string_view key) { return Base64UrlEncode(key); }
 
 bool IsValidSlug(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
