@@ -191,17 +191,22 @@ Result<std::vector<PolicyFailure>> EvaluateAndStore(soci::session& sql, const st
       }
     }
   }
-  std::vector<AuditEvent> events;
+  // A failure is the policy's own event: its actor is the policy, and the
+  // change that made it run is recorded beside the error.
   for (const auto& [name, error] : failed) {
     failures.push_back({name, error});
-    events.push_back(
-        {.action = "policy.failed",
-         .target_kind = "policy",
-         .target_id = name,
-         .after_json = AuditJson(
-             {{"error", error}, {"users", user_ids.size()}, {"kept", "previous grants"}})});
+    const AuditEvent event{
+        .action = "policy.failed",
+        .target_kind = "policy",
+        .target_id = name,
+        .after_json = AuditJson({{"error", error},
+                                 {"users", user_ids.size()},
+                                 {"kept", "previous grants"},
+                                 {"triggered_by", {{"kind", ActorKindName(actor.kind)}, {"id", actor.id}}}})};
+    if (auto w = WriteAudit(sql, tenant, Actor{Actor::Kind::kPolicy, name}, event); !w) {
+      return std::unexpected(w.error());
+    }
   }
-  if (auto w = WriteAuditBatch(sql, tenant, actor, events); !w) return std::unexpected(w.error());
   return failures;
 }
 

@@ -72,6 +72,11 @@ TEST_F(Policies, FailingPolicyKeepsPreviousGrants) {
   Changed({"u1"});
   EXPECT_EQ(StateOf("u1", "lit"), "active");
   EXPECT_EQ(AuditCount("policy.failed"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :p0 AND action = "
+                  "'policy.failed' AND actor_kind = 'policy' AND actor_id = 'teachers'",
+                  {tenant_}),
+            1)
+      << "the failure is the policy's event";
   auto views = engine_->PolicyStatuses(tenant_);
   ASSERT_EQ(views.size(), 1u);
   EXPECT_EQ(views[0].status, "failed");
