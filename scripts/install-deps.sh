@@ -11,8 +11,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${ALLOT_WITH_TEST_TOOLS:-0}" == 1 ]]; then
-  # Fuzzers (clang + libFuzzer runtime), a real PostgreSQL, benchmark tools.
-  packages+=(clang libclang-rt-14-dev postgresql wrk python3-requests)
+  # The fuzzers: clang and its libFuzzer runtime.
+  packages+=(clang libclang-rt-14-dev)
+fi
+if [[ "${ALLOT_WITH_BENCH_TOOLS:-0}" == 1 ]]; then
+  # bench/: wrk and the Python client of ../shared/bench/compare.py.
+  packages+=(wrk python3-requests nodejs npm)
 fi
 
 missing=()
