@@ -16,7 +16,7 @@ if [[ "${ALLOT_WITH_TEST_TOOLS:-0}" == 1 ]]; then
 fi
 if [[ "${ALLOT_WITH_BENCH_TOOLS:-0}" == 1 ]]; then
   # bench/: wrk and the Python client of ../shared/bench/compare.py.
-  packages+=(wrk python3-requests nodejs npm)
+  packages+=(wrk python3-requests)
 fi
 
 missing=()
