@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/scim/run_compare.sh — runs the shared SCIM side-by-side benchmark
-# (/work/shared/bench/compare.py, see its README) against this build of
+# (../shared/bench/compare.py beside this checkout, see its README) against this build of
 # allot and the SCIMMY peer, alternating workload by workload, and writes
 # bench/results/scim-compare.json. Run from the repository root after
 # `cmake --build build`.
@@ -12,7 +12,7 @@
 #              needs ~870 s for the remove phase at 10,000 members)
 #   EXTRA      further compare.py flags
 set -eu
-BENCH=${BENCH:-/work/shared/bench}
+BENCH=${BENCH:-../shared/bench}
 PEER_DIR=${PEER_DIR:-$BENCH/peers/scimmy}
 USERS=${USERS:-100000}
 W5_MAX=${W5_MAX:-900}
