@@ -10,7 +10,8 @@ data="${ALLOT_DATA_DIR:-$root/data}"
 listen="${ALLOT_LISTEN:-127.0.0.1:8443}"
 
 scripts/install-deps.sh
-scripts/build.sh default
+# Only what serving needs: the binary and the sample plugins.
+scripts/build.sh default allot group_map attribute_rules
 
 first_run=0
 if [[ ! -f "$data/allot.db" ]]; then
