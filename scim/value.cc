@@ -46,17 +46,17 @@ std::optional<int64_t> ParseDateTime(std::string_view s) {
     return std::nullopt;
   }
   size_t pos = 19;
-  int64_t nanos = 0;
+  int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     int digits = 0;
     while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-      if (digits < 9) nanos = nanos * 10 + (s[pos] - '0');
+      if (digits < 6) micros = micros * 10 + (s[pos] - '0');
       ++digits;
       ++pos;
     }
     if (digits == 0) return std::nullopt;
-    for (int i = digits; i < 9; ++i) nanos *= 10;
+    for (int i = digits; i < 6; ++i) micros *= 10;
   }
   int offset_minutes = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -72,7 +72,7 @@ std::optional<int64_t> ParseDateTime(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t secs = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
                  hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return secs * 1000000000 + nanos;
+  return secs * 1000000 + micros;
 }
 
 bool IsUnassigned(const json& v) {

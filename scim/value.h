@@ -35,8 +35,10 @@ Result<nlohmann::json> CoerceSingleValue(const Attribute& attr, const nlohmann::
                                          std::string_view path);
 
 // A dateTime (xsd:dateTime as RFC 7643 §2.3.5 uses it:
-// YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)) as nanoseconds since the epoch
-// in UTC, or nullopt when the text is not one.
+// YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)) as microseconds since the epoch
+// in UTC, or nullopt when the text is not one. Microseconds, not
+// nanoseconds: int64 nanoseconds end in 2262, and every year up to 9999 must
+// compare (a fuzzer found the overflow).
 std::optional<int64_t> ParseDateTime(std::string_view text);
 
 // True for null, "", [] and {}: values RFC 7644 treats as unassigned.

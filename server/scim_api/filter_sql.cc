@@ -96,12 +96,12 @@ std::optional<SqlCondition> StringOp(const std::string& col, bool nullable, Comp
 SqlCondition TimeOp(const std::string& col, CompareOp op, const nlohmann::json& value,
                     SqlParams& params) {
   if (!value.is_string()) return Inexact();
-  auto nanos = scim::ParseDateTime(value.get<std::string>());
-  if (!nanos) return Inexact();
+  auto micros = scim::ParseDateTime(value.get<std::string>());
+  if (!micros) return Inexact();
   // Stored times have millisecond precision; narrow with inclusive bounds and
   // let the evaluator decide exactly.
-  const std::string lo = FormatStoredTime(*nanos, false);
-  const std::string hi = FormatStoredTime(*nanos, true);
+  const std::string lo = FormatStoredTime(*micros, false);
+  const std::string hi = FormatStoredTime(*micros, true);
   switch (op) {
     case CompareOp::kEq:
       return {"(" + col + " >= " + params.Add(lo) + " AND " + col + " <= " + params.Add(hi) + ")",
@@ -275,10 +275,10 @@ std::string SortColumn(const scim::ResolvedAttribute& r, ResourceKind kind) {
   }
 }
 
-std::string FormatStoredTime(int64_t nanos, bool round_up) {
-  int64_t ms = nanos / 1000000;
-  if (nanos % 1000000 != 0) {
-    if (nanos < 0) --ms;
+std::string FormatStoredTime(int64_t micros, bool round_up) {
+  int64_t ms = micros / 1000;
+  if (micros % 1000 != 0) {
+    if (micros < 0) --ms;
     if (round_up) ++ms;
   }
   int64_t secs = ms / 1000;

@@ -42,8 +42,8 @@ scim::Result<SqlCondition> TranslateFilter(const scim::FilterNode& filter,
 // or "" when the attribute has no column (the caller sorts in memory).
 std::string SortColumn(const scim::ResolvedAttribute& attr, ResourceKind kind);
 
-// A dateTime value as stored ("YYYY-MM-DDThh:mm:ss.mmmZ"), from nanoseconds
+// A dateTime value as stored ("YYYY-MM-DDThh:mm:ss.mmmZ"), from microseconds
 // since the epoch, rounded down (up when `round_up`) to the millisecond.
-std::string FormatStoredTime(int64_t nanos, bool round_up);
+std::string FormatStoredTime(int64_t micros, bool round_up);
 
 }  // namespace allot::scim_api

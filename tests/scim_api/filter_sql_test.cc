@@ -97,8 +97,8 @@ TEST(FilterSql, UnknownAttributeFailsWithInvalidFilter) {
 }
 
 TEST(FilterSql, FormatStoredTimeRoundsToMilliseconds) {
-  EXPECT_EQ(FormatStoredTime(1'700'000'000'123'456'789LL, false), "2023-11-14T22:13:20.123Z");
-  EXPECT_EQ(FormatStoredTime(1'700'000'000'123'456'789LL, true), "2023-11-14T22:13:20.124Z");
+  EXPECT_EQ(FormatStoredTime(1'700'000'000'123'456LL, false), "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(FormatStoredTime(1'700'000'000'123'456LL, true), "2023-11-14T22:13:20.124Z");
 }
 
 }  // namespace
