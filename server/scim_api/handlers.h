@@ -27,4 +27,8 @@ scim::Result<RenderedPage> ListUsersRendered(const ScimApiDeps& deps, const http
 scim::Result<RenderedPage> ListGroupsRendered(const ScimApiDeps& deps, const http::Request& req,
                                               const ListRequest& list);
 
+// Writes a rendered page as the ListResponse of a GET or .search, or its error.
+void RespondWithList(const scim::Result<RenderedPage>& page, const ListRequest& list,
+                     http::Response& res);
+
 }  // namespace allot::scim_api

@@ -32,12 +32,7 @@ void RespondWithGroup(const http::Request& req, const GroupRecord& rec, int stat
 
 void ListGroups(const ScimApiDeps& deps, const http::Request& req, const ListRequest& list,
                 http::Response& res) {
-  auto page = ListGroupsRendered(deps, req, list);
-  if (!page) return RenderScimError(page.error(), res);
-  res.status = 200;
-  res.content_type = kScimContentType;
-  res.body = RenderList(page->total, page->start_index, page->resources, page->next_cursor,
-                        list.count_zero);
+  RespondWithList(ListGroupsRendered(deps, req, list), list, res);
 }
 
 }  // namespace

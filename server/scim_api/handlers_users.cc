@@ -38,12 +38,7 @@ void RespondWithUser(const ScimApiDeps& deps, const http::Request& req, const Re
 
 void ListUsers(const ScimApiDeps& deps, const http::Request& req, const ListRequest& list,
                http::Response& res) {
-  auto page = ListUsersRendered(deps, req, list);
-  if (!page) return RenderScimError(page.error(), res);
-  res.status = 200;
-  res.content_type = kScimContentType;
-  res.body = RenderList(page->total, page->start_index, page->resources, page->next_cursor,
-                        list.count_zero);
+  RespondWithList(ListUsersRendered(deps, req, list), list, res);
 }
 
 }  // namespace
