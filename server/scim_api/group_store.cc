@@ -176,20 +176,9 @@ class MemberWriter {
   std::unique_ptr<soci::statement> add_user_, add_group_, remove_, is_member_;
 };
 
-std::optional<ResourceRow> FindGroupRow(soci::session& sql, const std::string& tenant,
-                                        const std::string& id) {
-  ResourceRow row;
-  sql << "SELECT " + ResourceColumns("g") +
-             " FROM scim_groups g WHERE g.tenant_id = :t AND g.id = :id AND g.deleted_at IS NULL",
-      soci::into(row.id), soci::into(row.resource), soci::into(row.version),
-      soci::into(row.created), soci::into(row.updated), soci::use(tenant), soci::use(id);
-  if (!sql.got_data()) return std::nullopt;
-  return row;
-}
-
 scim::Result<ResourceRow> LoadForWrite(soci::session& sql, const Caller& caller,
                                        const std::string& id, const std::string& if_match) {
-  auto row = FindGroupRow(sql, caller.tenant, id);
+  auto row = FindLiveRow(sql, ResourceKind::kGroup, caller.tenant, id);
   if (!row) return scim::Fail(scim::Error::NotFound("no Group with id '" + id + "'"));
   if (!if_match.empty() && !ETagMatches(if_match, row->version)) {
     return scim::Fail(scim::Error::PreconditionFailed(
@@ -285,7 +274,7 @@ scim::Result<GroupRecord> GetGroup(store::Database& db, const std::string& tenan
   GroupRecord rec;
   bool found = false;
   auto s = ScimRead(db, [&](soci::session& sql) -> scim::Status {
-    auto row = FindGroupRow(sql, tenant, id);
+    auto row = FindLiveRow(sql, ResourceKind::kGroup, tenant, id);
     if (!row) return scim::Ok();
     found = true;
     rec.row = std::move(*row);

@@ -145,6 +145,21 @@ std::string ResourceColumns(const char* a) {
   return p + "id, " + p + "resource, " + p + "version, " + p + "created_at, " + p + "updated_at";
 }
 
+std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
+                                       const std::string& tenant, const std::string& id) {
+  const bool user = kind == ResourceKind::kUser;
+  ResourceRow row;
+  sql << "SELECT " + ResourceColumns(user ? "u" : "g") +
+             (user ? " FROM scim_users u WHERE u.tenant_id = :t AND u.id = :id AND u.deleted_at "
+                     "IS NULL"
+                   : " FROM scim_groups g WHERE g.tenant_id = :t AND g.id = :id AND g.deleted_at "
+                     "IS NULL"),
+      soci::into(row.id), soci::into(row.resource), soci::into(row.version),
+      soci::into(row.created), soci::into(row.updated), soci::use(tenant), soci::use(id);
+  if (!sql.got_data()) return std::nullopt;
+  return row;
+}
+
 namespace {
 
 struct BumpStatement : CachedStatement {

@@ -9,6 +9,8 @@
 // Thread-safety: stateless functions over the caller's session.
 #pragma once
 
+#include <optional>
+
 #include "scim/schema.h"
 #include "server/scim_api/filter_sql.h"
 #include "server/scim_api/records.h"
@@ -37,5 +39,9 @@ void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind k
 // The columns every resource query selects, in ResourceRow order, for the
 // table alias `a`.
 std::string ResourceColumns(const char* alias);
+
+// The live (not deleted) user or group `id` of the tenant, or nullopt.
+std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
+                                       const std::string& tenant, const std::string& id);
 
 }  // namespace allot::scim_api

@@ -136,24 +136,13 @@ void InsertEmails(soci::session& sql, StatementCache* cache, const std::string& 
   }
 }
 
-std::optional<ResourceRow> FindUserRow(soci::session& sql, const std::string& tenant,
-                                       const std::string& id) {
-  ResourceRow row;
-  sql << "SELECT " + ResourceColumns("u") +
-             " FROM scim_users u WHERE u.tenant_id = :t AND u.id = :id AND u.deleted_at IS NULL",
-      soci::into(row.id), soci::into(row.resource), soci::into(row.version),
-      soci::into(row.created), soci::into(row.updated), soci::use(tenant), soci::use(id);
-  if (!sql.got_data()) return std::nullopt;
-  return row;
-}
-
 scim::Error NotFound(const std::string& id) {
   return scim::Error::NotFound("no User with id '" + id + "'");
 }
 
 scim::Result<ResourceRow> LoadForWrite(soci::session& sql, const Caller& caller,
                                        const std::string& id, const std::string& if_match) {
-  auto row = FindUserRow(sql, caller.tenant, id);
+  auto row = FindLiveRow(sql, ResourceKind::kUser, caller.tenant, id);
   if (!row) return scim::Fail(NotFound(id));
   if (!if_match.empty() && !ETagMatches(if_match, row->version)) {
     return scim::Fail(scim::Error::PreconditionFailed(
@@ -283,7 +272,7 @@ scim::Result<ResourceRow> GetUser(store::Database& db, const std::string& tenant
   std::optional<ResourceRow> row;
   auto s = ScimRead(db, [&](soci::session& sql) -> scim::Status {
     if (!groups) {
-      row = FindUserRow(sql, tenant, id);
+      row = FindLiveRow(sql, ResourceKind::kUser, tenant, id);
       return scim::Ok();
     }
     std::unique_ptr<CachedStatement> scratch;
