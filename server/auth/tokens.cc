@@ -9,6 +9,7 @@
 #include "server/base/clock.h"
 #include "server/base/random.h"
 #include "server/store/database.h"
+#include "server/store/statement_cache.h"
 
 namespace allot::auth {
 
@@ -67,6 +68,31 @@ Status RevokeToken(soci::session& sql, const std::string& tenant_id, const std::
   return Ok();
 }
 
+namespace {
+
+// The token lookup and its buffers. token_hash is unique, so there is at
+// most one row; it is still fetched to the end, so that the kept statement
+// does not stay on a row (which would hold the read snapshot).
+struct TokenLookup : store::CachedStatement {
+  explicit TokenLookup(soci::session& sql)
+      : st((sql.prepare << "SELECT t.tenant_id, t.id, t.principal_id, t.kind, t.token_hash, "
+                           "t.revoked_at, p.name, p.role, p.deleted_at "
+                           "FROM tokens t JOIN principals p ON p.tenant_id = t.tenant_id AND "
+                           "p.id = t.principal_id WHERE t.token_hash = :h",
+            soci::use(hash), soci::into(principal.tenant_id), soci::into(principal.token_id),
+            soci::into(principal.id), soci::into(kind_name), soci::into(stored_hash),
+            soci::into(revoked_at, revoked_ind), soci::into(principal.name),
+            soci::into(role, role_ind), soci::into(deleted_at, deleted_ind))) {}
+  std::string hash;
+  Principal principal;
+  std::string stored_hash, kind_name, revoked_at, role, deleted_at;
+  soci::indicator revoked_ind = soci::i_null, role_ind = soci::i_null, deleted_ind = soci::i_null;
+  bool found = false;
+  soci::statement st;
+};
+
+}  // namespace
+
 Result<Principal> Authenticate(store::Database& db, std::string_view header,
                                TokenKind required_kind) {
   if (header.empty()) {
@@ -89,21 +115,24 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
   const std::string presented_hash = HashToken(token);
 
   return db.ReadValue<Principal>([&](soci::session& sql) -> Result<Principal> {
-    Principal p;
-    std::string stored_hash, kind_name;
-    soci::indicator revoked_ind = soci::i_null, role_ind = soci::i_null, deleted_ind = soci::i_null;
-    std::string revoked_at, role, deleted_at;
-    sql << "SELECT t.tenant_id, t.id, t.principal_id, t.kind, t.token_hash, t.revoked_at, "
-           "p.name, p.role, p.deleted_at "
-           "FROM tokens t JOIN principals p ON p.tenant_id = t.tenant_id AND p.id = t.principal_id "
-           "WHERE t.token_hash = :h",
-        soci::use(presented_hash), soci::into(p.tenant_id), soci::into(p.token_id),
-        soci::into(p.id), soci::into(kind_name), soci::into(stored_hash),
-        soci::into(revoked_at, revoked_ind), soci::into(p.name), soci::into(role, role_ind),
-        soci::into(deleted_at, deleted_ind);
+    // Every request runs this query, so it is kept prepared per connection.
+    std::unique_ptr<store::CachedStatement> scratch;
+    auto* q = store::Prepared<TokenLookup>(
+        sql, "auth.token_lookup",
+        [](soci::session& s) { return std::make_unique<TokenLookup>(s); }, &scratch);
+    q->hash = presented_hash;
+    q->found = false;
+    q->st.execute(false);
+    while (q->st.fetch()) q->found = true;
+    Principal p = q->principal;
+    const std::string& stored_hash = q->stored_hash;
+    const std::string& kind_name = q->kind_name;
+    const std::string& role = q->role;
+    const soci::indicator revoked_ind = q->revoked_ind, role_ind = q->role_ind,
+                          deleted_ind = q->deleted_ind;
     // The lookup is by hash (an index); the comparison below is constant
     // time so that no timing difference tells how much of a hash matched.
-    if (!sql.got_data() || stored_hash.size() != presented_hash.size() ||
+    if (!q->found || stored_hash.size() != presented_hash.size() ||
         CRYPTO_memcmp(stored_hash.data(), presented_hash.data(), stored_hash.size()) != 0) {
       return Fail(ErrorCode::kUnauthorized, "the bearer token is not valid");
     }

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "server/store/database.h"
+#include "server/store/statement_cache.h"
 
 namespace allot::licensing::sql {
 
@@ -19,29 +20,65 @@ std::string Placeholders(size_t n, size_t first) {
   return out;
 }
 
-Status Run(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
-           const RowFn& on_row) {
-  try {
-    soci::statement st(sql);
-    soci::row row;
-    if (on_row) st.exchange(soci::into(row));
-    for (const std::string& p : params) st.exchange(soci::use(p));
+namespace {
+
+// A statement of Run, with the buffers it is bound to: one soci::row for the
+// results, one string per parameter (sized once: soci::use holds addresses).
+struct DynamicStatement : store::CachedStatement {
+  DynamicStatement(soci::session& sql, const std::string& query, size_t n_params, bool with_rows)
+      : params(n_params), st(sql) {
+    if (with_rows) st.exchange(soci::into(row));
+    for (std::string& p : params) st.exchange(soci::use(p));
     st.alloc();
     st.prepare(query);
     st.define_and_bind();
+  }
+  std::vector<std::string> params;
+  soci::row row;
+  soci::statement st;
+};
+
+Status Execute(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
+               const RowFn& on_row, bool keep) {
+  const std::string key = (on_row ? "rows:" : "exec:") + query;
+  std::unique_ptr<store::CachedStatement> scratch;
+  DynamicStatement* q = nullptr;
+  try {
+    auto make = [&](soci::session& s) {
+      return std::make_unique<DynamicStatement>(s, query, params.size(), on_row != nullptr);
+    };
+    if (keep) {
+      q = store::Prepared<DynamicStatement>(sql, key, make, &scratch);
+    } else {
+      scratch = make(sql);
+      q = static_cast<DynamicStatement*>(scratch.get());
+    }
+    std::copy(params.begin(), params.end(), q->params.begin());
     if (on_row) {
-      if (st.execute(true)) {
+      if (q->st.execute(true)) {
         do {
-          on_row(row);
-        } while (st.fetch());
+          on_row(q->row);
+        } while (q->st.fetch());
       }
     } else {
-      st.execute(true);
+      q->st.execute(true);
     }
   } catch (const std::exception& e) {
+    // A kept statement may be left on a row (the callback threw): drop it,
+    // which finalises it, rather than let it hold a snapshot.
+    if (q != nullptr && scratch.get() != q) {
+      if (store::StatementCache* cache = store::CacheOf(sql)) cache->Forget(key);
+    }
     return std::unexpected(store::ErrorFromException(e));
   }
   return Ok();
+}
+
+}  // namespace
+
+Status Run(soci::session& sql, const std::string& query, const std::vector<std::string>& params,
+           const RowFn& on_row) {
+  return Execute(sql, query, params, on_row, /*keep=*/true);
 }
 
 Status RunIn(soci::session& sql, const std::string& before, const std::string& after,
@@ -54,24 +91,37 @@ Status RunIn(soci::session& sql, const std::string& before, const std::string& a
     params.insert(params.end(), trailing.begin(), trailing.end());
     std::string query = before + "(" + Placeholders(n, leading.size()) + ")" + after;
     // Trailing placeholders in `after` are written by the caller as :t0, :t1…
-    if (auto s = Run(sql, query, params, on_row); !s) return s;
+    // Not kept: the text changes with the chunk's length.
+    if (auto s = Execute(sql, query, params, on_row, /*keep=*/false); !s) return s;
   }
   return Ok();
 }
 
 Status FillIdList(soci::session& sql, std::span<const std::string> ids) {
+  constexpr size_t kFewIds = 16;
   std::vector<std::string> unique;
   unique.reserve(ids.size());
   std::unordered_set<std::string_view> seen;
   for (const std::string& id : ids) {
     if (seen.insert(id).second) unique.push_back(id);
   }
+  // Same text on SQLite and PostgreSQL; a rolled-back transaction drops a
+  // table it created, hence IF NOT EXISTS every time.
+  if (auto s = Run(sql, "CREATE TEMP TABLE IF NOT EXISTS allot_id_list (id TEXT PRIMARY KEY)", {});
+      !s) {
+    return s;
+  }
+  if (auto s = Run(sql, "DELETE FROM allot_id_list", {}); !s) return s;
+  // A few ids (the common case: one SCIM change) go through one kept
+  // statement; many go in one bulk statement (one round trip on PostgreSQL).
+  if (unique.size() <= kFewIds) {
+    for (const std::string& id : unique) {
+      if (auto s = Run(sql, "INSERT INTO allot_id_list (id) VALUES (:p0)", {id}); !s) return s;
+    }
+    return Ok();
+  }
   try {
-    // Same text on SQLite and PostgreSQL; a rolled-back transaction drops a
-    // table it created, hence IF NOT EXISTS every time.
-    sql << "CREATE TEMP TABLE IF NOT EXISTS allot_id_list (id TEXT PRIMARY KEY)";
-    sql << "DELETE FROM allot_id_list";
-    if (!unique.empty()) sql << "INSERT INTO allot_id_list (id) VALUES (:id)", soci::use(unique);
+    sql << "INSERT INTO allot_id_list (id) VALUES (:id)", soci::use(unique);
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
   }

@@ -43,8 +43,7 @@ scim::Result<RenderedPage> ListGroupsRendered(const ScimApiDeps& deps, const htt
   const std::string& tenant = req.principal->tenant_id;
   const bool with_members = Returned(list.projection, GroupType(), "members");
   auto s = ScimRead(deps.db, [&](soci::session& sql) -> scim::Status {
-    auto page = ListResources(sql, tenant, ResourceKind::kGroup, list.query,
-                              deps.statements.get());
+    auto page = ListResources(sql, tenant, ResourceKind::kGroup, list.query);
     if (!page) return scim::Fail(page.error());
     out.total = page->total;
     out.start_index = page->start_index;

@@ -49,8 +49,7 @@ scim::Result<RenderedPage> ListUsersRendered(const ScimApiDeps& deps, const http
   const std::string& tenant = req.principal->tenant_id;
   const bool with_groups = Returned(list.projection, UserType(), "groups");
   auto s = ScimRead(deps.db, [&](soci::session& sql) -> scim::Status {
-    auto page = ListResources(sql, tenant, ResourceKind::kUser, list.query,
-                              deps.statements.get());
+    auto page = ListResources(sql, tenant, ResourceKind::kUser, list.query);
     if (!page) return scim::Fail(page.error());
     out.total = page->total;
     out.start_index = page->start_index;
@@ -105,7 +104,7 @@ void AddUserRoutes(http::Router& router, const ScimApiDeps& deps) {
     std::vector<Ref> groups;
     const bool with_groups = Returned(*projection, UserType(), "groups");
     auto row = GetUser(deps.db, req.principal->tenant_id, req.path_params[0],
-                       with_groups ? &groups : nullptr, deps.statements.get());
+                       with_groups ? &groups : nullptr);
     if (!row) return RenderScimError(row.error(), res);
     const std::string inm = req.Header("If-None-Match");
     if (!inm.empty() && ETagMatches(inm, row->version)) {
@@ -133,7 +132,7 @@ void AddUserRoutes(http::Router& router, const ScimApiDeps& deps) {
   router.Add("POST", "/scim/v2/Users", [deps](const http::Request& req, http::Response& res) {
     auto body = ParseBody(req);
     if (!body) return RenderScimError(body.error(), res);
-    auto row = CreateUser(deps.db, CallerOf(req, deps), *body, deps.statements.get());
+    auto row = CreateUser(deps.db, CallerOf(req, deps), *body);
     if (!row) return RenderScimError(row.error(), res);
     RespondWithUser(deps, req, *row, 201, res);
   });

@@ -9,7 +9,7 @@
 #include "scim/filter_eval.h"
 #include "scim/sort.h"
 #include "server/scim_api/page_hints.h"
-#include "server/scim_api/statement_cache.h"
+#include "server/store/statement_cache.h"
 
 namespace allot::scim_api {
 namespace {
@@ -27,7 +27,7 @@ const scim::ResourceType& TypeOf(ResourceKind kind) {
 }
 
 // A prepared query with its buffers: rows of ResourceRow, or one count.
-struct PreparedQuery : CachedStatement {
+struct PreparedQuery : store::CachedStatement {
   PreparedQuery(soci::session& sql, const std::string& text, size_t n_params, bool count)
       : params(n_params), st(Prepare(sql, text, count)) {}
 
@@ -52,15 +52,21 @@ struct PreparedQuery : CachedStatement {
 };
 
 // Runs `text` with `params`. Statements whose text does not change from
-// request to request (no OFFSET) are kept in `cache`.
-PreparedQuery* Run(soci::session& sql, StatementCache* cache, const std::string& text,
-                   SqlParams& params, bool count, std::unique_ptr<CachedStatement>* scratch) {
+// request to request (no OFFSET) are kept in the connection's cache.
+PreparedQuery* Run(soci::session& sql, const std::string& text,
+                   SqlParams& params, bool count, std::unique_ptr<store::CachedStatement>* scratch) {
   const bool cacheable = text.find(" OFFSET ") == std::string::npos;
   const std::string key = (count ? "count:" : "rows:") + text;
-  auto* q = StatementCache::Obtain<PreparedQuery>(
-      cacheable ? cache : nullptr, sql, key,
-      [&](soci::session& s) { return std::make_unique<PreparedQuery>(s, text, params.size(), count); },
-      scratch);
+  auto make = [&](soci::session& s) {
+    return std::make_unique<PreparedQuery>(s, text, params.size(), count);
+  };
+  PreparedQuery* q = nullptr;
+  if (cacheable) {
+    q = store::Prepared<PreparedQuery>(sql, key, make, scratch);
+  } else {
+    *scratch = make(sql);
+    q = static_cast<PreparedQuery*>(scratch->get());
+  }
   for (size_t i = 0; i < params.size(); ++i) q->params[i] = params.values()[i];
   q->st.execute(false);
   return q;
@@ -69,20 +75,20 @@ PreparedQuery* Run(soci::session& sql, StatementCache* cache, const std::string&
 // Runs `text` with `params`, calling `on_row` for each row until it returns
 // false.
 template <typename F>
-void ForEachRow(soci::session& sql, StatementCache* cache, const std::string& text,
+void ForEachRow(soci::session& sql, const std::string& text,
                 SqlParams& params, F&& on_row) {
-  std::unique_ptr<CachedStatement> scratch;
-  PreparedQuery* q = Run(sql, cache, text, params, false, &scratch);
+  std::unique_ptr<store::CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, text, params, false, &scratch);
   bool more = true;
   while (q->st.fetch()) {
     if (more && !on_row(q->row)) more = false;  // drain: a kept statement must end reset
   }
 }
 
-long long Count(soci::session& sql, StatementCache* cache, const std::string& text,
+long long Count(soci::session& sql, const std::string& text,
                 SqlParams& params) {
-  std::unique_ptr<CachedStatement> scratch;
-  PreparedQuery* q = Run(sql, cache, text, params, true, &scratch);
+  std::unique_ptr<store::CachedStatement> scratch;
+  PreparedQuery* q = Run(sql, text, params, true, &scratch);
   while (q->st.fetch()) {
   }
   return q->n;
@@ -94,7 +100,7 @@ struct ListState {
   bool found = false;
 };
 
-struct ListStateQuery : CachedStatement {
+struct ListStateQuery : store::CachedStatement {
   explicit ListStateQuery(soci::session& sql)
       : st((sql.prepare << "SELECT live_count, generation FROM scim_list_state WHERE tenant_id = "
                            ":t AND resource_type = :r",
@@ -105,11 +111,11 @@ struct ListStateQuery : CachedStatement {
   soci::statement st;
 };
 
-ListState ReadListState(soci::session& sql, StatementCache* cache, const std::string& tenant,
+ListState ReadListState(soci::session& sql, const std::string& tenant,
                         ResourceKind kind) {
-  std::unique_ptr<CachedStatement> scratch;
-  auto* q = StatementCache::Obtain<ListStateQuery>(
-      cache, sql, "list_state",
+  std::unique_ptr<store::CachedStatement> scratch;
+  auto* q = store::Prepared<ListStateQuery>(
+      sql, "list_state",
       [](soci::session& s) { return std::make_unique<ListStateQuery>(s); }, &scratch);
   q->tenant = tenant;
   q->type = TypeName(kind);
@@ -162,7 +168,7 @@ std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
 
 namespace {
 
-struct BumpStatement : CachedStatement {
+struct BumpStatement : store::CachedStatement {
   explicit BumpStatement(soci::session& sql)
       : st((sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
                            "generation = generation + 1 WHERE tenant_id = :t AND "
@@ -175,12 +181,11 @@ struct BumpStatement : CachedStatement {
 
 }  // namespace
 
-void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
-                   StatementCache* cache) {
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta) {
   const std::string type = TypeName(kind);
-  std::unique_ptr<CachedStatement> scratch;
-  auto* q = StatementCache::Obtain<BumpStatement>(
-      cache, sql, "bump_list_state",
+  std::unique_ptr<store::CachedStatement> scratch;
+  auto* q = store::Prepared<BumpStatement>(
+      sql, "bump_list_state",
       [](soci::session& conn) { return std::make_unique<BumpStatement>(conn); }, &scratch);
   q->delta = delta;
   q->tenant = tenant;
@@ -199,8 +204,7 @@ void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind k
 }
 
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
-                                     ResourceKind kind, const ListQuery& query,
-                                     StatementCache* cache) {
+                                     ResourceKind kind, const ListQuery& query) {
   const scim::ResourceType& type = TypeOf(kind);
   const std::string a = Alias(kind);
   SqlParams params;
@@ -247,12 +251,12 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
   // Exact in SQL: count and page in the database.
   if (cond.exact && !memory_sort) {
     if (!query.filter) {
-      ListState state = ReadListState(sql, cache, tenant, kind);
+      ListState state = ReadListState(sql, tenant, kind);
       if (state.found) {
         page.total = state.live;
       } else {
         SqlParams p2;
-        page.total = Count(sql, cache, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
+        page.total = Count(sql, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
                                     ".tenant_id = " + p2.Add(tenant) + " AND " + a +
                                     ".deleted_at IS NULL",
                            p2);
@@ -273,7 +277,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
       // LIMIT/OFFSET are integers computed here, not client text.
       text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
       if (offset > 0) text += " OFFSET " + std::to_string(offset);
-      ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+      ForEachRow(sql, text, params, [&](const ResourceRow& row) {
         page.rows.push_back(row);
         return true;
       });
@@ -290,7 +294,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
       return page;
     }
     SqlParams count_params = params;
-    page.total = Count(sql, cache, "SELECT COUNT(*)" + from, count_params);
+    page.total = Count(sql, "SELECT COUNT(*)" + from, count_params);
     if (count == 0) return page;
     std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
     int64_t offset = page.start_index - 1;
@@ -300,7 +304,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
     }
     text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
     if (offset > 0) text += " OFFSET " + std::to_string(offset);
-    ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+    ForEachRow(sql, text, params, [&](const ResourceRow& row) {
       page.rows.push_back(row);
       return true;
     });
@@ -318,7 +322,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
   const int64_t first = query.cursor ? 0 : page.start_index - 1;  // 0-based
   std::vector<std::pair<json, ResourceRow>> sorted;
   int64_t matched = 0;
-  ForEachRow(sql, cache, text, params, [&](const ResourceRow& row) {
+  ForEachRow(sql, text, params, [&](const ResourceRow& row) {
     if (query.filter || memory_sort) {
       json doc = Evaluable(row, kind);
       if (query.filter && !scim::Matches(*query.filter, doc, type)) return true;

@@ -21,20 +21,15 @@ class session;
 
 namespace allot::scim_api {
 
-class StatementCache;
-
 // Runs `query` for `kind` in `tenant`. Fails with invalidFilter (unknown
 // attribute), invalidValue (a bad cursor, cursor with sortBy) or a storage
 // error.
-// `cache` (may be null) keeps the prepared statements per connection.
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
-                                     ResourceKind kind, const ListQuery& query,
-                                     StatementCache* cache = nullptr);
+                                     ResourceKind kind, const ListQuery& query);
 
 // Adds `delta` to the live count of `kind` and bumps its generation (call in
 // the transaction of every create and delete).
-void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta,
-                   StatementCache* cache = nullptr);
+void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta);
 
 // The columns every resource query selects, in ResourceRow order, for the
 // table alias `a`.

@@ -17,8 +17,6 @@ class IdentityListener;
 
 namespace allot::scim_api {
 
-class StatementCache;
-
 struct ScimApiDeps {
   store::Database& db;
   // Told about every change that can change licenses, inside its
@@ -26,8 +24,6 @@ struct ScimApiDeps {
   licensing::IdentityListener* listener = nullptr;
   // The server's body limit, announced as Bulk maxPayloadSize.
   size_t max_payload_bytes = 4 * 1024 * 1024;
-  // Set by AddRoutes (prepared statements per connection); leave null.
-  std::shared_ptr<StatementCache> statements{};
 };
 
 // Adds every SCIM route to `router`. `deps.db` (and the listener) must

@@ -9,7 +9,7 @@
 #include "server/licensing/identity_listener.h"
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
-#include "server/scim_api/statement_cache.h"
+#include "server/store/statement_cache.h"
 
 namespace allot::scim_api {
 namespace {
@@ -93,7 +93,7 @@ void WriteEmails(soci::session& sql, const std::string& tenant, const std::strin
 
 // The INSERTs of a create, prepared once per connection (writes are
 // serialised, so their cost is the server's write throughput).
-struct InsertUserStatement : CachedStatement {
+struct InsertUserStatement : store::CachedStatement {
   explicit InsertUserStatement(soci::session& sql)
       : st((sql.prepare << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, "
                            "external_id, display_name, active, resource, version, created_at, "
@@ -109,7 +109,7 @@ struct InsertUserStatement : CachedStatement {
   soci::statement st;
 };
 
-struct InsertEmailStatement : CachedStatement {
+struct InsertEmailStatement : store::CachedStatement {
   explicit InsertEmailStatement(soci::session& sql)
       : st((sql.prepare << "INSERT INTO scim_user_emails (tenant_id, user_id, value_lower, type) "
                            "VALUES (:t, :u, :v, :ty)",
@@ -119,12 +119,12 @@ struct InsertEmailStatement : CachedStatement {
   soci::statement st;
 };
 
-void InsertEmails(soci::session& sql, StatementCache* cache, const std::string& tenant,
+void InsertEmails(soci::session& sql, const std::string& tenant,
                   const std::string& id, const UserColumns& c) {
   if (c.emails.empty()) return;
-  std::unique_ptr<CachedStatement> scratch;
-  auto* q = StatementCache::Obtain<InsertEmailStatement>(
-      cache, sql, "insert_email",
+  std::unique_ptr<store::CachedStatement> scratch;
+  auto* q = store::Prepared<InsertEmailStatement>(
+      sql, "insert_email",
       [](soci::session& conn) { return std::make_unique<InsertEmailStatement>(conn); }, &scratch);
   q->tenant = tenant;
   q->user = id;
@@ -202,8 +202,7 @@ bool ETagMatches(const std::string& header, long long version) {
   return false;
 }
 
-scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, const json& body,
-                                     StatementCache* cache) {
+scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, const json& body) {
   auto normalized = scim::NormalizeForCreate(UserType(), body);
   if (!normalized) return scim::Fail(normalized.error());
   json& resource = *normalized;
@@ -219,9 +218,9 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
     // The partial unique index on (tenant_id, user_name_lower) decides
     // uniqueness; no SELECT first (writes are serialised, so every statement
     // saved here is throughput).
-    std::unique_ptr<CachedStatement> scratch;
-    auto* q = StatementCache::Obtain<InsertUserStatement>(
-        cache, sql, "insert_user",
+    std::unique_ptr<store::CachedStatement> scratch;
+    auto* q = store::Prepared<InsertUserStatement>(
+        sql, "insert_user",
         [](soci::session& conn) { return std::make_unique<InsertUserStatement>(conn); }, &scratch);
     q->tenant = caller.tenant;
     q->row = row;
@@ -233,8 +232,8 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
       return scim::Fail(scim::Error::Uniqueness("userName '" + c.user_name +
                                                 "' is already taken by another user"));
     }
-    InsertEmails(sql, cache, caller.tenant, row.id, c);
-    BumpListState(sql, caller.tenant, ResourceKind::kUser, +1, cache);
+    InsertEmails(sql, caller.tenant, row.id, c);
+    BumpListState(sql, caller.tenant, ResourceKind::kUser, +1);
     return NotifyUsersChanged(sql, caller, {row.id});
   });
   if (!s) return scim::Fail(s.error());
@@ -251,7 +250,7 @@ constexpr const char* kGetUserWithGroups =
     "m.group_id AND g.deleted_at IS NULL WHERE u.tenant_id = :t AND u.id = :id AND "
     "u.deleted_at IS NULL ORDER BY m.group_id";
 
-struct GetUserStatement : CachedStatement {
+struct GetUserStatement : store::CachedStatement {
   explicit GetUserStatement(soci::session& sql)
       : st((sql.prepare << kGetUserWithGroups, soci::into(row.id), soci::into(row.resource),
             soci::into(row.version), soci::into(row.created), soci::into(row.updated),
@@ -267,17 +266,16 @@ struct GetUserStatement : CachedStatement {
 }  // namespace
 
 scim::Result<ResourceRow> GetUser(store::Database& db, const std::string& tenant,
-                                  const std::string& id, std::vector<Ref>* groups,
-                                  StatementCache* cache) {
+                                  const std::string& id, std::vector<Ref>* groups) {
   std::optional<ResourceRow> row;
   auto s = ScimRead(db, [&](soci::session& sql) -> scim::Status {
     if (!groups) {
       row = FindLiveRow(sql, ResourceKind::kUser, tenant, id);
       return scim::Ok();
     }
-    std::unique_ptr<CachedStatement> scratch;
-    auto* q = StatementCache::Obtain<GetUserStatement>(
-        cache, sql, kGetUserWithGroups,
+    std::unique_ptr<store::CachedStatement> scratch;
+    auto* q = store::Prepared<GetUserStatement>(
+        sql, kGetUserWithGroups,
         [](soci::session& conn) { return std::make_unique<GetUserStatement>(conn); }, &scratch);
     q->tenant = tenant;
     q->id = id;

@@ -26,21 +26,16 @@ class session;
 
 namespace allot::scim_api {
 
-class StatementCache;
-
 // Creates a user from a POST body (validated and normalised here). Fails
 // with the library's validation errors, or uniqueness (409) when the
 // userName is taken in the tenant, case-insensitively.
-// `cache` (may be null) keeps the prepared statements per connection.
 scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller,
-                                     const nlohmann::json& body, StatementCache* cache = nullptr);
+                                     const nlohmann::json& body);
 
 // The live user, or 404; its groups too (same snapshot) when `groups` is
-// not null. `cache` (may be null) keeps the prepared statement per
-// connection.
+// not null.
 scim::Result<ResourceRow> GetUser(store::Database& db, const std::string& tenant,
-                                  const std::string& id, std::vector<Ref>* groups = nullptr,
-                                  StatementCache* cache = nullptr);
+                                  const std::string& id, std::vector<Ref>* groups = nullptr);
 
 // PUT: replaces the user's readWrite attributes with `body`'s. `if_match`
 // empty: unconditional; else a list of ETags or "*" (412 on mismatch).

@@ -15,6 +15,9 @@
 // lose the last transactions but never corrupts the file or breaks an
 // invariant, because every change is one transaction.
 //
+// Prepared statements are kept per connection (statement_cache.h): code
+// running inside Write or Read gets them with store::Prepared(sql, …).
+//
 // Thread-safety: Database is thread-safe; a soci::session handed to a
 // function belongs to that call only.
 #pragma once
@@ -24,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/base/error.h"
 
@@ -33,6 +37,8 @@ class connection_pool;
 }  // namespace soci
 
 namespace allot::store {
+
+class StatementCache;
 
 enum class Backend { kSqlite, kPostgres };
 
@@ -94,6 +100,9 @@ class Database {
   Backend backend_;
   int pool_size_;
   std::unique_ptr<soci::connection_pool> pool_;
+  // One per pooled connection, by pool position; declared after pool_ so
+  // the statements are finalised before their connections close.
+  std::vector<std::unique_ptr<StatementCache>> caches_;
   std::mutex sqlite_writer_;  // see the header comment
 };
 

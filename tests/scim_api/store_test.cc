@@ -5,7 +5,6 @@
 #include "scim/patch.h"
 #include "server/scim_api/group_store.h"
 #include "server/scim_api/list_store.h"
-#include "server/scim_api/statement_cache.h"
 #include "server/scim_api/user_store.h"
 #include "store_fixture.h"
 
@@ -201,22 +200,21 @@ TEST_F(StoreTest, KeptStatementsReleaseTheirSnapshot) {
   ASSERT_TRUE(other.has_value());
   auto mine = store::Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 1});
   ASSERT_TRUE(mine.has_value());
-  StatementCache cache;
-  ASSERT_TRUE(CreateUser(**mine, caller_, {{"userName", "first"}}, &cache).has_value());
+  ASSERT_TRUE(CreateUser(**mine, caller_, {{"userName", "first"}}).has_value());
   const std::string id = NewUser(**mine, caller_, "second");
   // Every cached read path once on `mine`'s only connection.
   ASSERT_TRUE((*mine)->Read([&](soci::session& sql) -> Status {
-    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, ListQuery{}, &cache).has_value());
+    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, ListQuery{}).has_value());
     ListQuery filtered;
     filtered.filter = *scim::ParseFilter("userName eq \"first\"");
-    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, filtered, &cache).has_value());
+    EXPECT_TRUE(ListResources(sql, "t1", ResourceKind::kUser, filtered).has_value());
     return Ok();
   }).has_value());
   std::vector<Ref> groups;
-  ASSERT_TRUE(GetUser(**mine, "t1", id, &groups, &cache).has_value());
+  ASSERT_TRUE(GetUser(**mine, "t1", id, &groups).has_value());
   // Another connection writes; then `mine` must still be able to write.
   ASSERT_TRUE(CreateUser(**other, caller_, {{"userName", "elsewhere"}}).has_value());
-  auto r = CreateUser(**mine, caller_, {{"userName", "after"}}, &cache);
+  auto r = CreateUser(**mine, caller_, {{"userName", "after"}});
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
 }
 
