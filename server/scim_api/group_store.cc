@@ -241,7 +241,7 @@ scim::Result<GroupRecord> CreateGroup(store::Database& db, const Caller& caller,
   resource.erase("meta");
   GroupRecord rec;
   ResourceRow& row = rec.row;
-  row.id = RandomUuid();
+  row.id = TimeOrderedUuid();
   row.resource = Dump(resource);
   row.version = 1;
   row.created = NowRfc3339();

@@ -209,7 +209,7 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
   resource.erase("groups");
   UserColumns c = ColumnsOf(resource);
   ResourceRow row;
-  row.id = RandomUuid();
+  row.id = TimeOrderedUuid();
   row.resource = Dump(resource);
   row.version = 1;
   row.created = NowRfc3339();

@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <condition_variable>
 #include <string_view>
 
 #include "server/base/log.h"
@@ -123,16 +124,29 @@ Status Database::Read(const std::function<Status(soci::session&)>& fn) {
   return RunTransaction(false, fn);
 }
 
+namespace {
+
+// The error value of a failed transaction; logs what is not the caller's
+// fault.
+Error Report(const std::exception& e) {
+  Error error = ErrorFromException(e);
+  if (error.code == ErrorCode::kInternal) {
+    log::Error("database transaction failed", {{"error", std::string_view(e.what())}});
+  }
+  return error;
+}
+
+}  // namespace
+
 Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
-  std::unique_lock<std::mutex> writer;
-  if (write && backend_ == Backend::kSqlite) writer = std::unique_lock(sqlite_writer_);
+  if (write && backend_ == Backend::kSqlite) return RunQueuedWrite(fn);
   Lease lease(*pool_);
   soci::session& sql = pool_->at(lease.position());
   ScopedStatementCache cache(sql, caches_[lease.position()].get());
   bool open = false;
   try {
     if (backend_ == Backend::kSqlite) {
-      Control(sql, backend_, write ? "BEGIN IMMEDIATE" : "BEGIN");
+      Control(sql, backend_, "BEGIN");
     } else {
       Control(sql, backend_, write ? "BEGIN" : "BEGIN READ ONLY");
     }
@@ -148,11 +162,90 @@ Status Database::RunTransaction(bool write, const std::function<Status(soci::ses
         // The transaction is gone already (connection lost); nothing to undo.
       }
     }
-    Error error = ErrorFromException(e);
-    if (error.code == ErrorCode::kInternal) {
-      log::Error("database transaction failed", {{"error", std::string_view(e.what())}});
+    return std::unexpected(Report(e));
+  }
+}
+
+// One SQLite write waiting in the queue. The thread leading the queue runs
+// it and sets `result` (without queue_mu_), then sets `finished` under
+// queue_mu_: only `finished` tells the waiting thread that it may return
+// (and destroy this object).
+struct Database::QueuedWrite {
+  const std::function<Status(soci::session&)>* fn;
+  std::optional<Status> result;
+  bool finished = false;
+  std::condition_variable done;
+};
+
+Status Database::RunQueuedWrite(const std::function<Status(soci::session&)>& fn) {
+  QueuedWrite mine{&fn, std::nullopt, false, {}};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  write_queue_.push_back(&mine);
+  mine.done.wait(lock, [&] { return mine.finished || !leading_; });
+  if (!mine.finished) {
+    // Lead: run groups from the front of the queue until ours has run.
+    leading_ = true;
+    while (!mine.finished) {
+      std::vector<QueuedWrite*> group;
+      while (!write_queue_.empty() && group.size() < kMaxWriteGroup) {
+        group.push_back(write_queue_.front());
+        write_queue_.pop_front();
+      }
+      lock.unlock();
+      RunWriteGroup(group);
+      lock.lock();
+      for (QueuedWrite* w : group) {
+        w->finished = true;
+        if (w != &mine) w->done.notify_one();
+      }
     }
-    return std::unexpected(error);
+    leading_ = false;
+    if (!write_queue_.empty()) write_queue_.front()->done.notify_one();
+  }
+  return std::move(*mine.result);
+}
+
+void Database::RunWriteGroup(const std::vector<QueuedWrite*>& group) {
+  Lease lease(*pool_);
+  soci::session& sql = pool_->at(lease.position());
+  ScopedStatementCache cache(sql, caches_[lease.position()].get());
+  // One write alone needs no savepoint; in a group, each write has its own,
+  // so a failed one is undone without touching the others.
+  const bool alone = group.size() == 1;
+  bool open = false;
+  try {
+    Control(sql, backend_, "BEGIN IMMEDIATE");
+    open = true;
+    for (QueuedWrite* w : group) {
+      if (!alone) Control(sql, backend_, "SAVEPOINT allot_write");
+      Status result;
+      try {
+        result = (*w->fn)(sql);
+      } catch (const std::exception& e) {
+        result = std::unexpected(Report(e));
+      }
+      if (!alone) {
+        if (!result) Control(sql, backend_, "ROLLBACK TO allot_write");
+        Control(sql, backend_, "RELEASE allot_write");
+      }
+      w->result = std::move(result);
+    }
+    Control(sql, backend_, alone && !*group.front()->result ? "ROLLBACK" : "COMMIT");
+  } catch (const std::exception& e) {
+    // BEGIN, a savepoint or COMMIT failed (disk full, I/O error, a busy file
+    // shared with another process): the transaction is lost, and with it
+    // every write of the group, which all report the error.
+    if (open) {
+      try {
+        Control(sql, backend_, "ROLLBACK");
+      } catch (const std::exception&) {
+        // SQLite rolled back already.
+      }
+    }
+    const Error error = Report(e);
+    for (QueuedWrite* w : group) {
+      if (!w->result || *w->result) w->result = std::unexpected(error);
+    }
   }
 }
 

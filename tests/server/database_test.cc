@@ -2,11 +2,17 @@
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "server/store/database_url.h"
 #include "server/store/migrations.h"
+#include "server/store/statement_cache.h"
 
 namespace allot::store {
 namespace {
@@ -124,6 +130,155 @@ TEST_F(DatabaseTest, RefusesADatabaseNewerThanTheBinary) {
   auto s = Migrate(*db_);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("newer allot"), std::string::npos);
+}
+
+
+// Concurrent writes are committed in groups (one transaction, a savepoint
+// each). Every write must still commit or vanish on its own: the failures
+// of a group, whatever their kind, leave no row, and the others all land.
+TEST_F(DatabaseTest, ConcurrentWritesCommitOrFailEachAlone) {
+  constexpr int kThreads = 16, kWrites = 40;
+  std::atomic<int> ok{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto s = db_->Write([&](soci::session& sql) -> Status {
+          sql << "INSERT INTO tenants (id, created_at) VALUES (:id, 'now')", soci::use(id);
+          switch (i % 4) {
+            case 1:
+              return Fail(ErrorCode::kInvalidRequest, "changed my mind");
+            case 2:
+              sql << "INSERT INTO tenants (id, created_at) VALUES (:id, 'again')", soci::use(id);
+              return Ok();
+            case 3:
+              throw std::runtime_error("a bug in the caller");
+            default:
+              return Ok();
+          }
+        });
+        const ErrorCode want[] = {ErrorCode::kInternal, ErrorCode::kInvalidRequest,
+                                  ErrorCode::kConflict, ErrorCode::kInternal};
+        if (i % 4 == 0 ? s.has_value() : (!s && s.error().code == want[i % 4])) {
+          if (s) ++ok;
+        } else {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(ok.load(), kThreads * kWrites / 4);
+  EXPECT_EQ(CountTenants(), kThreads * kWrites / 4);
+  const int stray = *db_->ReadValue<int>([](soci::session& sql) -> Result<int> {
+    int n = 0;
+    sql << "SELECT COUNT(*) FROM tenants WHERE substr(id, instr(id, '-') + 1) % 4 <> 0",
+        soci::into(n);
+    return n;
+  });
+  EXPECT_EQ(stray, 0) << "a failed write left its row";
+}
+
+// Writes of one group run one after another and see each other: a
+// read-modify-write from many threads loses no update.
+TEST_F(DatabaseTest, ConcurrentReadModifyWritesLoseNoUpdate) {
+  ASSERT_TRUE(db_->Write([](soci::session& sql) -> Status {
+    sql << "INSERT INTO tenants (id, created_at) VALUES ('counter', '0')";
+    return Ok();
+  }));
+  constexpr int kThreads = 12, kWrites = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kWrites; ++i) {
+        ASSERT_TRUE(db_->Write([](soci::session& sql) -> Status {
+          std::string n;
+          sql << "SELECT created_at FROM tenants WHERE id = 'counter'", soci::into(n);
+          const std::string next = std::to_string(std::stoi(n) + 1);
+          sql << "UPDATE tenants SET created_at = :n WHERE id = 'counter'", soci::use(next);
+          return Ok();
+        }));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const std::string final_value = *db_->ReadValue<std::string>([](soci::session& sql) -> Result<std::string> {
+    std::string n;
+    sql << "SELECT created_at FROM tenants WHERE id = 'counter'", soci::into(n);
+    return n;
+  });
+  EXPECT_EQ(final_value, std::to_string(kThreads * kWrites));
+}
+
+struct CountingStatement : CachedStatement {
+  explicit CountingStatement(int* made) { ++*made; }
+};
+
+TEST_F(DatabaseTest, PreparedStatementsAreKeptPerConnectionAcrossTransactions) {
+  auto one = Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 1});
+  ASSERT_TRUE(one);
+  int made = 0;
+  auto make = [&](soci::session&) { return std::make_unique<CountingStatement>(&made); };
+  CachedStatement* first = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*one)->Read([&](soci::session& sql) -> Status {
+      std::unique_ptr<CachedStatement> scratch;
+      auto* q = Prepared<CountingStatement>(sql, "k", make, &scratch);
+      EXPECT_EQ(scratch, nullptr) << "kept by the connection, not the caller";
+      if (first == nullptr) first = q;
+      EXPECT_EQ(q, first);
+      return Ok();
+    }));
+  }
+  EXPECT_EQ(made, 1);
+  // After Forget the next use prepares again.
+  ASSERT_TRUE((*one)->Write([&](soci::session& sql) -> Status {
+    CacheOf(sql)->Forget("k");
+    std::unique_ptr<CachedStatement> scratch;
+    Prepared<CountingStatement>(sql, "k", make, &scratch);
+    return Ok();
+  }));
+  EXPECT_EQ(made, 2);
+}
+
+TEST_F(DatabaseTest, ASessionOutsideATransactionGetsAOneOffStatement) {
+  soci::session raw(*soci::factory_sqlite3(), "db=" + (dir_ / "t.db").string());
+  EXPECT_EQ(CacheOf(raw), nullptr);
+  int made = 0;
+  for (int i = 0; i < 2; ++i) {
+    std::unique_ptr<CachedStatement> scratch;
+    auto* q = Prepared<CountingStatement>(
+        raw, "k", [&](soci::session&) { return std::make_unique<CountingStatement>(&made); },
+        &scratch);
+    EXPECT_EQ(q, scratch.get());
+  }
+  EXPECT_EQ(made, 2);
+}
+
+TEST_F(DatabaseTest, AFullCacheHandsOutOneOffStatements) {
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
+    int made = 0;
+    auto make = [&](soci::session&) { return std::make_unique<CountingStatement>(&made); };
+    // The connection keeps a few statements of its own (BEGIN, COMMIT…).
+    size_t kept = 0;
+    for (size_t i = 0; i < StatementCache::kMaxEntries; ++i) {
+      std::unique_ptr<CachedStatement> scratch;
+      Prepared<CountingStatement>(sql, "k" + std::to_string(i), make, &scratch);
+      if (scratch == nullptr) ++kept;
+    }
+    EXPECT_GT(kept, StatementCache::kMaxEntries - 10);
+    EXPECT_LT(kept, StatementCache::kMaxEntries);
+    std::unique_ptr<CachedStatement> scratch;
+    auto* q = Prepared<CountingStatement>(sql, "one too many", make, &scratch);
+    EXPECT_EQ(q, scratch.get());
+    // What was kept stays kept.
+    std::unique_ptr<CachedStatement> again;
+    Prepared<CountingStatement>(sql, "k0", make, &again);
+    EXPECT_EQ(again, nullptr);
+    return Ok();
+  }));
 }
 
 }  // namespace
