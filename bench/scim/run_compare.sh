@@ -10,12 +10,14 @@
 #   USERS      users to preload (default 100000)
 #   W5_MAX     seconds allowed to each server's W5 (default 900; the peer
 #              needs ~870 s for the remove phase at 10,000 members)
+#   WORKLOADS  compare.py steps (default load,w2,w3,w4,w5,w1: all of them)
 #   EXTRA      further compare.py flags
 set -eu
 BENCH=${BENCH:-../shared/bench}
 PEER_DIR=${PEER_DIR:-$BENCH/peers/scimmy}
 USERS=${USERS:-100000}
 W5_MAX=${W5_MAX:-900}
+WORKLOADS=${WORKLOADS:-load,w2,w3,w4,w5,w1}
 SCRATCH=${SCRATCH:-$(mktemp -d)}
 export SCRATCH
 exec python3 "$BENCH/compare.py" \
@@ -25,5 +27,5 @@ exec python3 "$BENCH/compare.py" \
   --init   allot='rm -rf "$SCRATCH"/allot-data && ./build/allot init --data-dir "$SCRATCH"/allot-data' \
   --start  allot="./build/allot serve --data-dir $SCRATCH/allot-data --listen 127.0.0.1:18443 --insecure-http" \
   --baseline scimmy \
-  --workloads load,w2,w3,w4,w5 --users "$USERS" --w5-max-seconds "$W5_MAX" \
+  --workloads "$WORKLOADS" --users "$USERS" --w5-max-seconds "$W5_MAX" \
   --out bench/results/scim-compare.json ${EXTRA:-}

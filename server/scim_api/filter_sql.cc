@@ -157,7 +157,25 @@ class Translator {
     return {"(NOT " + a.sql + ")", true};
   }
 
-  SqlCondition On(const scim::ValuePath&) { return Inexact(); }
+  // members[value eq "…"] (Group) and groups[value eq "…"] (User) are
+  // membership rows, like members.value eq; any other value filter is
+  // evaluated in memory.
+  SqlCondition On(const scim::ValuePath& vp) {
+    auto r = type_.Resolve(vp.attr);
+    if (!r || r->sub_attribute != nullptr) return Inexact();
+    const Column column = ColumnFor(*r, kind_);
+    if (column != Column::kUserGroupValue && column != Column::kGroupMemberValue) {
+      return Inexact();
+    }
+    const auto* c = std::get_if<scim::Comparison>(&vp.filter->node);
+    if (c == nullptr || !c->path.urn.empty() || !c->path.sub.empty() ||
+        AsciiLower(c->path.attr) != "value" || c->op != CompareOp::kEq ||
+        !c->value.is_string()) {
+      return Inexact();
+    }
+    const char* key = column == Column::kUserGroupValue ? " AND m.group_id = " : " AND m.member_id = ";
+    return {MemberExists(kind_, key + params_.Add(c->value.get<std::string>())), true};
+  }
 
   SqlCondition On(const scim::Presence& p) {
     auto r = type_.Resolve(p.path);
@@ -253,6 +271,31 @@ class Translator {
 };
 
 }  // namespace
+
+bool MentionsMembership(const scim::FilterNode& filter, const scim::ResourceType& type,
+                        ResourceKind kind) {
+  auto membership = [&](const scim::AttrPath& path) {
+    auto r = type.Resolve(scim::AttrPath{path.urn, path.attr, ""});
+    if (!r) return false;
+    const Column column = ColumnFor(*r, kind);
+    return column == Column::kUserGroupValue || column == Column::kGroupMemberValue;
+  };
+  return std::visit(
+      [&](const auto& n) -> bool {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, scim::Comparison> || std::is_same_v<T, scim::Presence>) {
+          return membership(n.path);
+        } else if constexpr (std::is_same_v<T, scim::Logical>) {
+          return MentionsMembership(*n.left, type, kind) ||
+                 MentionsMembership(*n.right, type, kind);
+        } else if constexpr (std::is_same_v<T, scim::Negation>) {
+          return MentionsMembership(*n.operand, type, kind);
+        } else {
+          return membership(n.attr);
+        }
+      },
+      filter.node);
+}
 
 scim::Result<SqlCondition> TranslateFilter(const scim::FilterNode& filter,
                                            const scim::ResourceType& type, ResourceKind kind,

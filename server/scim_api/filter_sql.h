@@ -6,7 +6,8 @@
 // userName / Group displayName (case-insensitive through their *_lower
 // column), User displayName, active, meta.created, meta.lastModified,
 // emails.value (EXISTS on scim_user_emails), groups.value (User) and
-// members.value (Group) (EXISTS on scim_group_members). Anything else — and
+// members.value (Group), also as groups[value eq …] / members[value eq …]
+// (EXISTS on scim_group_members). Anything else — and
 // comparisons SQL cannot answer exactly on both backends (ordering of
 // strings, LIKE on case-exact columns under SQLite, `not` over an inexact
 // part) — becomes a condition that only narrows (possibly `1=1`), and
@@ -37,6 +38,12 @@ struct SqlCondition {
 scim::Result<SqlCondition> TranslateFilter(const scim::FilterNode& filter,
                                            const scim::ResourceType& type, ResourceKind kind,
                                            SqlParams& params);
+
+// True when the filter refers to a User's `groups` or a Group's `members`,
+// which are rows, not part of the stored resource: the in-memory evaluation
+// must then add them to the resource it checks.
+bool MentionsMembership(const scim::FilterNode& filter, const scim::ResourceType& type,
+                        ResourceKind kind);
 
 // The column a list can be ordered by for `sortBy` (e.g. "u.user_name_lower"),
 // or "" when the attribute has no column (the caller sorts in memory).

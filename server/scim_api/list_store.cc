@@ -8,7 +8,9 @@
 
 #include "scim/filter_eval.h"
 #include "scim/sort.h"
+#include "server/scim_api/group_store.h"
 #include "server/scim_api/page_hints.h"
+#include "server/scim_api/user_store.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::scim_api {
@@ -142,6 +144,21 @@ json Evaluable(const ResourceRow& row, ResourceKind kind) {
                  {"created", row.created},
                  {"lastModified", row.updated}};
   return doc;
+}
+
+// Adds the rows that are part of the resource but not of its stored JSON
+// (a User's groups, a Group's members) to `doc`, as a GET would show them.
+void AddMembership(soci::session& sql, const std::string& tenant, ResourceKind kind,
+                   const std::string& id, json& doc) {
+  const bool user = kind == ResourceKind::kUser;
+  auto refs = user ? LoadUserGroups(sql, tenant, {id}) : LoadMembers(sql, tenant, {id});
+  json out = json::array();
+  for (const Ref& r : refs[id]) {
+    json item = {{"value", r.value}, {"type", r.type}};
+    if (!r.display.empty()) item["display"] = r.display;
+    out.push_back(std::move(item));
+  }
+  if (!out.empty()) doc[user ? "groups" : "members"] = std::move(out);
 }
 
 }  // namespace
@@ -322,9 +339,11 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
   const int64_t first = query.cursor ? 0 : page.start_index - 1;  // 0-based
   std::vector<std::pair<json, ResourceRow>> sorted;
   int64_t matched = 0;
+  const bool with_membership = query.filter && MentionsMembership(*query.filter, type, kind);
   ForEachRow(sql, text, params, [&](const ResourceRow& row) {
     if (query.filter || memory_sort) {
       json doc = Evaluable(row, kind);
+      if (with_membership) AddMembership(sql, tenant, kind, row.id, doc);
       if (query.filter && !scim::Matches(*query.filter, doc, type)) return true;
       if (memory_sort) {
         sorted.emplace_back(std::move(doc), row);

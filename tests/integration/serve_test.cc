@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <thread>
 
 #include "tests/integration/harness.h"
@@ -144,16 +145,39 @@ TEST_P(ServeTest, SighupKeepsServing) {
 
 // A request whose body is still arriving when SIGTERM comes is answered in
 // full, and then the server exits 0.
+// A plain TCP connection to the server on loopback (-1 on failure), for
+// requests that arrive in pieces.
+int ConnectRaw(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool WriteAll(int fd, const std::string& data) {
+  return write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+}
+
+// Everything the server sends until it closes the connection.
+std::string ReadToClose(int fd) {
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
+  return response;
+}
+
 TEST(Shutdown, FinishesARequestInFlight) {
   std::string error;
   auto server = TestServer::Start({}, &error);
   ASSERT_TRUE(server) << error;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = ConnectRaw(server->port());
+  ASSERT_GE(fd, 0);
   const std::string head =
       "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 10\r\n\r\n01234";
   ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
@@ -161,12 +185,49 @@ TEST(Shutdown, FinishesARequestInFlight) {
   ASSERT_EQ(kill(server->pid(), SIGTERM), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(write(fd, "56789", 5), 5);
-  std::string response;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
+  const std::string response = ReadToClose(fd);
   close(fd);
   EXPECT_EQ(response.rfind("HTTP/1.1 405", 0), 0u) << response;
   EXPECT_EQ(server->Stop(SIGTERM), 0) << server->Log();
+}
+
+// A connection that waited for a worker longer than queue_timeout_ms is
+// answered 429 with Retry-After, and the server serves normally afterwards.
+// The only worker is held by a request whose head arrives in two pieces; the
+// wait (300 ms) is six times the limit (50 ms), so the outcome does not
+// depend on the machine's speed.
+TEST(Overload, AConnectionThatQueuedTooLongGets429) {
+  TempDir dir;
+  const std::string config = dir.path() + "/allot.json";
+  {
+    std::ofstream out(config);
+    out << R"({"queue_timeout_ms": 50})";
+  }
+  std::string error;
+  auto server = TestServer::Start({.extra_args = {"--config", config, "--threads", "1"}}, &error);
+  ASSERT_TRUE(server) << error;
+
+  const int holder = ConnectRaw(server->port());
+  ASSERT_GE(holder, 0);
+  ASSERT_TRUE(WriteAll(holder, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker is reading it
+  const int queued = ConnectRaw(server->port());
+  ASSERT_GE(queued, 0);
+  ASSERT_TRUE(WriteAll(queued, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(WriteAll(holder, "Connection: close\r\n\r\n"));
+  const std::string held = ReadToClose(holder);
+  close(holder);
+  EXPECT_EQ(held.rfind("HTTP/1.1 200", 0), 0u) << held;
+
+  const std::string refused = ReadToClose(queued);
+  close(queued);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 429", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After: "), std::string::npos) << refused;
+  EXPECT_NE(refused.find("overloaded"), std::string::npos) << refused;
+
+  HttpClient client = server->Client();
+  EXPECT_EQ(client.Send("GET", "/healthz").status, 200) << "the server serves again";
 }
 
 TEST(Migrations, AreAppliedOnceAcrossRestarts) {

@@ -74,6 +74,38 @@ TEST(FilterSql, GroupMembersValueUsesMembershipRows) {
   EXPECT_NE(c.sql.find("scim_group_members"), std::string::npos);
 }
 
+TEST(FilterSql, MemberValueFilterUsesMembershipRows) {
+  SqlParams params;
+  SqlCondition c = Translate(R"(members[value eq "u1"])", params, ResourceKind::kGroup);
+  EXPECT_TRUE(c.exact);
+  EXPECT_NE(c.sql.find("m.member_id = "), std::string::npos) << c.sql;
+  SqlParams user_params;
+  SqlCondition g = Translate(R"(groups[value eq "g1"])", user_params);
+  EXPECT_TRUE(g.exact);
+  EXPECT_NE(g.sql.find("m.group_id = "), std::string::npos) << g.sql;
+}
+
+TEST(FilterSql, OtherMemberValueFiltersAreEvaluatedInMemory) {
+  SqlParams params;
+  EXPECT_FALSE(Translate(R"(members[type eq "Group"])", params, ResourceKind::kGroup).exact);
+  EXPECT_FALSE(Translate(R"(members[value ne "u1"])", params, ResourceKind::kGroup).exact);
+}
+
+TEST(FilterSql, MentionsMembershipFindsGroupsAndMembersAnywhere) {
+  auto mentions = [](const char* text, ResourceKind kind) {
+    auto f = scim::ParseFilter(text);
+    EXPECT_TRUE(f.has_value()) << text;
+    const auto& type = *scim::DefaultRegistry().FindResourceType(
+        kind == ResourceKind::kUser ? "User" : "Group");
+    return MentionsMembership(**f, type, kind);
+  };
+  EXPECT_TRUE(mentions(R"(userName eq "a" or not (groups.display co "x"))", ResourceKind::kUser));
+  EXPECT_TRUE(mentions(R"(groups[display sw "x"])", ResourceKind::kUser));
+  EXPECT_TRUE(mentions("members pr", ResourceKind::kGroup));
+  EXPECT_FALSE(mentions(R"(userName eq "a" and emails[type eq "work"])", ResourceKind::kUser));
+  EXPECT_FALSE(mentions(R"(displayName co "x")", ResourceKind::kGroup));
+}
+
 TEST(FilterSql, ActiveBooleanIsExact) {
   SqlParams params;
   SqlCondition c = Translate("active eq false", params);

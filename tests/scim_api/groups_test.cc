@@ -96,6 +96,58 @@ TEST(ScimGroups, FilterByMemberValue) {
   EXPECT_EQ(r.json["Resources"][0]["id"], gid);
 }
 
+TEST(ScimGroups, FilterByMemberValueFilter) {
+  const std::string a = CreateUser(Unique("a"));
+  const std::string gid = CreateGroup(Unique("g"), {{{"value", a}}});
+  CreateGroup(Unique("other"));
+  Reply r = S().Get("/scim/v2/Groups?filter=" +
+                    UrlEncode("members[value eq \"" + a + "\"]"));
+  ASSERT_EQ(r.json["totalResults"], 1) << r.body;
+  EXPECT_EQ(r.json["Resources"][0]["id"], gid);
+}
+
+// Members are rows, not part of the stored group: filters that SQL does not
+// answer must still see them.
+TEST(ScimGroups, InMemoryFiltersSeeMembers) {
+  const std::string tag = Unique("mem");
+  const std::string a = CreateUser(tag + "-a");
+  const std::string sub = CreateGroup(tag + "-sub");
+  const std::string with_user = CreateGroup(tag + "-users", {{{"value", a}}});
+  const std::string with_group = CreateGroup(tag + "-groups", {{{"value", sub}}});
+  auto ids = [&](const std::string& filter) {
+    Reply r = S().Get("/scim/v2/Groups?filter=" +
+                      UrlEncode("displayName sw \"" + tag + "\" and (" + filter + ")"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> out;
+    for (const auto& g : r.json["Resources"]) out.push_back(g["id"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(ids("members[type eq \"Group\"]"), std::vector<std::string>{with_group});
+  EXPECT_EQ(ids("members[type eq \"User\" and value eq \"" + a + "\"]"),
+            std::vector<std::string>{with_user});
+  std::vector<std::string> both{with_user, with_group};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(ids("members pr"), both);
+  EXPECT_EQ(ids("not (members pr)"), std::vector<std::string>{sub});
+}
+
+TEST(ScimUsersGroups, InMemoryFiltersSeeAUsersGroups) {
+  const std::string tag = Unique("ug");
+  const std::string a = CreateUser(tag + "-a");
+  const std::string b = CreateUser(tag + "-b");
+  CreateGroup(tag + "-Teachers", {{{"value", a}}});
+  Reply r = S().Get("/scim/v2/Users?filter=" +
+                    UrlEncode("userName sw \"" + tag + "\" and groups[display ew \"teachers\"]"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json["totalResults"], 1) << r.body;
+  EXPECT_EQ(r.json["Resources"][0]["id"], a);
+  r = S().Get("/scim/v2/Users?filter=" +
+              UrlEncode("userName sw \"" + tag + "\" and not (groups pr)"));
+  ASSERT_EQ(r.json["totalResults"], 1) << r.body;
+  EXPECT_EQ(r.json["Resources"][0]["id"], b);
+}
+
 TEST(ScimGroups, DisplayNameIsNotUnique) {
   const std::string name = Unique("same");
   CreateGroup(name);
