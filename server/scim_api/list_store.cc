@@ -332,13 +332,16 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
     return page;
   }
 
-  // Partly in memory: stream the SQL candidates and check each.
-  std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
-  if (query.cursor && !query.cursor->empty()) text += " AND " + a + ".id > " + params.Add(*query.cursor);
-  text += order;
+  // Partly in memory: stream the SQL candidates and check each. Every
+  // candidate is checked, also those before a cursor, because totalResults
+  // counts all matches, as on the exact path.
+  const std::string text = "SELECT " + ResourceColumns(a.c_str()) + from + order;
   const int64_t first = query.cursor ? 0 : page.start_index - 1;  // 0-based
+  const std::string* after =
+      query.cursor && !query.cursor->empty() ? &*query.cursor : nullptr;  // id order
   std::vector<std::pair<json, ResourceRow>> sorted;
-  int64_t matched = 0;
+  int64_t matched = 0;   // all matches
+  int64_t eligible = 0;  // matches after the cursor (all of them without one)
   const bool with_membership = query.filter && MentionsMembership(*query.filter, type, kind);
   ForEachRow(sql, text, params, [&](const ResourceRow& row) {
     if (query.filter || memory_sort) {
@@ -350,10 +353,12 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
         return true;
       }
     }
-    if (matched >= first && static_cast<int64_t>(page.rows.size()) < count + (query.cursor ? 1 : 0)) {
+    ++matched;
+    if (after != nullptr && row.id <= *after) return true;
+    if (eligible >= first && static_cast<int64_t>(page.rows.size()) < count + (query.cursor ? 1 : 0)) {
       page.rows.push_back(row);
     }
-    ++matched;
+    ++eligible;
     return true;
   });
   if (memory_sort) {

@@ -149,6 +149,28 @@ TEST(ScimUsers, CursorPagingWalksAll) {
   EXPECT_EQ(ids.size(), 5u);
 }
 
+// externalId sw is checked in memory (LIKE is not case-exact on every
+// backend): totalResults must still count every match on every page.
+TEST(ScimUsers, CursorPagingWithAnInMemoryFilterCountsAllMatches) {
+  const std::string tag = Unique("curmem");
+  for (int i = 0; i < 5; ++i) {
+    CreateUser(tag + "-" + std::to_string(i), {{"externalId", "X" + tag + "-" + std::to_string(i)}});
+  }
+  CreateUser(tag + "-lower", {{"externalId", "x" + tag}});  // case differs: no match
+  const std::string f = UrlEncode("externalId sw \"X" + tag + "\"");
+  std::string cursor;
+  std::set<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    Reply r = S().Get("/scim/v2/Users?filter=" + f + "&count=2&cursor=" + UrlEncode(cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json["totalResults"], 5) << "page " << i << ": " << r.body;
+    for (const auto& u : r.json["Resources"]) ids.insert(u["id"].get<std::string>());
+    if (!r.json.contains("nextCursor")) break;
+    cursor = r.json["nextCursor"];
+  }
+  EXPECT_EQ(ids.size(), 5u);
+}
+
 TEST(ScimUsers, SortByUserNameDescending) {
   const std::string tag = Unique("sort");
   CreateUser(tag + "-b");
