@@ -11,8 +11,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${ALLOT_WITH_TEST_TOOLS:-0}" == 1 ]]; then
-  # The fuzzers: clang and its libFuzzer runtime.
-  packages+=(clang libclang-rt-14-dev)
+  # The fuzzers: clang and its libFuzzer runtime. PostgreSQL: a throwaway
+  # server for the suites that run on both databases.
+  packages+=(clang libclang-rt-14-dev postgresql)
 fi
 if [[ "${ALLOT_WITH_BENCH_TOOLS:-0}" == 1 ]]; then
   # bench/: wrk and the Python client of ../shared/bench/compare.py.

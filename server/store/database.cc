@@ -4,7 +4,10 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <random>
+#include <thread>
 #include <string_view>
 
 #include "server/base/log.h"
@@ -44,6 +47,12 @@ void Control(soci::session& sql, Backend backend, const char* text) {
       sql, text, [&](soci::session& s) { return std::make_unique<ControlStatement>(s, text); },
       &scratch)
       ->st.execute(true);
+}
+
+// A number in [0, 1) for retry jitter (not a secret: no CSPRNG needed).
+double RandomFraction() {
+  thread_local std::minstd_rand engine(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
 // Returns a leased connection to the pool however the transaction ends.
@@ -140,16 +149,32 @@ Error Report(const std::exception& e) {
 
 Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
   if (write && backend_ == Backend::kSqlite) return RunQueuedWrite(fn);
+  if (backend_ == Backend::kSqlite) return RunOnce("BEGIN", fn);
+  // PostgreSQL: reads see one snapshot, as on SQLite. Writes are
+  // SERIALIZABLE, so concurrent writers (threads or processes) get the
+  // outcome of some one-at-a-time order, as SQLite's single writer gives;
+  // a transaction PostgreSQL cannot fit into such an order fails with a
+  // serialization failure (kUnavailable) and is run again from the start.
+  if (!write) return RunOnce("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+  Status result;
+  for (int attempt = 0; attempt < kSerializableAttempts; ++attempt) {
+    if (attempt > 0) {
+      const auto max_wait = std::chrono::microseconds(500 << std::min(attempt, 6));
+      std::this_thread::sleep_for(max_wait * (RandomFraction() / 2 + 0.5));
+    }
+    result = RunOnce("BEGIN ISOLATION LEVEL SERIALIZABLE", fn);
+    if (result || result.error().code != ErrorCode::kUnavailable) break;
+  }
+  return result;
+}
+
+Status Database::RunOnce(const char* begin, const std::function<Status(soci::session&)>& fn) {
   Lease lease(*pool_);
   soci::session& sql = pool_->at(lease.position());
   ScopedStatementCache cache(sql, caches_[lease.position()].get());
   bool open = false;
   try {
-    if (backend_ == Backend::kSqlite) {
-      Control(sql, backend_, "BEGIN");
-    } else {
-      Control(sql, backend_, write ? "BEGIN" : "BEGIN READ ONLY");
-    }
+    Control(sql, backend_, begin);
     open = true;
     Status result = fn(sql);
     Control(sql, backend_, result ? "COMMIT" : "ROLLBACK");

@@ -20,6 +20,12 @@
 // fails with that error. The busy timeout still covers writers in other
 // processes sharing the file.
 //
+// On PostgreSQL, reads run in one REPEATABLE READ snapshot and writes are
+// SERIALIZABLE; a write that fails with a serialization failure (or any
+// other kUnavailable error) is run again, up to kSerializableAttempts times,
+// so `fn` must have no effect outside the transaction that a second run
+// would repeat wrongly.
+//
 // Durability: SQLite runs in WAL mode with synchronous=NORMAL — a committed
 // transaction survives a crash of the process (kill -9); a power loss may
 // lose the last transactions but never corrupts the file or breaks an
@@ -95,6 +101,9 @@ class Database {
  private:
   Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size);
   Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn);
+  // One transaction opened with `begin`, on a leased connection.
+  Status RunOnce(const char* begin, const std::function<Status(soci::session&)>& fn);
+  static constexpr int kSerializableAttempts = 8;
   // SQLite writes (see the header comment).
   struct QueuedWrite;
   Status RunQueuedWrite(const std::function<Status(soci::session&)>& fn);

@@ -70,7 +70,7 @@ constexpr const char* kSeed[] = {
 }  // namespace
 
 void AdminApiTest::ExecSql(const std::string& statement) {
-  auto db = store::Database::Open({.url = server_->data_dir() + "/allot.db", .pool_size = 1});
+  auto db = store::Database::Open({.url = server_->db_url(), .pool_size = 1});
   ASSERT_TRUE(db) << db.error().message;
   auto s = (*db)->Write([&](soci::session& sql) -> Status {
     sql << statement;

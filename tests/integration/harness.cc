@@ -1,5 +1,7 @@
 #include "tests/integration/harness.h"
 
+#include "tests/support/test_database.h"
+
 #include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
@@ -184,9 +186,30 @@ std::unique_ptr<TestServer> TestServer::Start(const ServerOptions& options, std:
   }
   server->tls_ = options.tls;
   std::error_code ec;
-  if (!std::filesystem::exists(server->data_dir_ + "/allot.db", ec)) {
-    CommandResult init =
-        RunAllot({"init", "--data-dir", server->data_dir_, "--tenant", options.tenant});
+  // The database: DATA_DIR/allot.db, or under ALLOT_TEST_PG_URL a PostgreSQL
+  // database of this data directory (its URL kept in the directory, so a
+  // restart on the same directory finds it).
+  const std::string url_file = server->data_dir_ + "/test-db-url";
+  std::vector<std::string> db_args;
+  bool fresh = !std::filesystem::exists(server->data_dir_ + "/allot.db", ec);
+  if (UsingPostgres()) {
+    server->db_url_ = ReadFile(url_file);
+    fresh = server->db_url_.empty();
+    if (fresh) {
+      server->db_url_ = NewTestDatabase("", error);
+      if (server->db_url_.empty()) return nullptr;
+      std::filesystem::create_directories(server->data_dir_, ec);
+      std::ofstream(url_file) << server->db_url_;
+    }
+    db_args = {"--db", server->db_url_};
+  } else {
+    server->db_url_ = server->data_dir_ + "/allot.db";
+  }
+  if (fresh) {
+    std::vector<std::string> init_args = {"init", "--data-dir", server->data_dir_, "--tenant",
+                                          options.tenant};
+    init_args.insert(init_args.end(), db_args.begin(), db_args.end());
+    CommandResult init = RunAllot(init_args);
     if (init.exit_code != 0) {
       *error = "allot init failed (" + std::to_string(init.exit_code) + "): " + init.err;
       return nullptr;
@@ -202,6 +225,7 @@ std::unique_ptr<TestServer> TestServer::Start(const ServerOptions& options, std:
   std::vector<std::string> args = {"serve", "--data-dir", server->data_dir_, "--listen",
                                    "127.0.0.1:0"};
   if (!options.tls) args.push_back("--insecure-http");
+  args.insert(args.end(), db_args.begin(), db_args.end());
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   static int counter = 0;
   server->log_file_ = server->data_dir_ + "/serve-" + std::to_string(getpid()) + "-" +

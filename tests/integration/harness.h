@@ -3,7 +3,9 @@
 // free loopback port (plain HTTP or HTTPS with the self-signed certificate),
 // and a small HTTP client. No mocks: the real SQLite file, TLS and plugins.
 //
-// The binary's path comes from the ALLOT_BINARY compile definition.
+// The binary's path comes from the ALLOT_BINARY compile definition. With
+// ALLOT_TEST_PG_URL set, every server gets a PostgreSQL database of its own
+// on that server instead of a SQLite file.
 // Thread-safety: a TestServer is driven from one test thread; HttpClient
 // instances may be used from several threads, one per thread.
 #pragma once
@@ -90,6 +92,9 @@ class TestServer {
 
   int port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
+  // The server's database, for Database::Open: DATA_DIR/allot.db, or the
+  // PostgreSQL URL when the tests run with ALLOT_TEST_PG_URL.
+  const std::string& db_url() const { return db_url_; }
   const std::string& admin_token() const { return admin_token_; }
   const std::string& scim_token() const { return scim_token_; }
   pid_t pid() const { return pid_; }
@@ -108,6 +113,7 @@ class TestServer {
   TestServer() = default;
   std::unique_ptr<TempDir> owned_dir_;
   std::string data_dir_;
+  std::string db_url_;
   std::string log_file_;
   std::string admin_token_;
   std::string scim_token_;

@@ -21,6 +21,7 @@
 #include "server/licensing/licenses.h"
 #include "server/licensing/sql.h"
 #include "server/store/database.h"
+#include "tests/support/test_database.h"
 #include "server/store/migrations.h"
 
 namespace allot::licensing::testing {
@@ -37,7 +38,10 @@ class LicensingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = MakeTempDir();
-    auto db = store::Database::Open({.url = dir_ + "/allot.db", .pool_size = 16});
+    std::string error;
+    const std::string url = allot::testing::NewTestDatabase(dir_ + "/allot.db", &error);
+    ASSERT_FALSE(url.empty()) << error;
+    auto db = store::Database::Open({.url = url, .pool_size = 16});
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_));

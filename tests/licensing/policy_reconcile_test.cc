@@ -170,6 +170,7 @@ class GrantDiff : public Policies {
 };
 
 TEST_F(GrantDiff, UnchangedGrantsAreNotRewrittenByReconcile) {
+  if (allot::testing::UsingPostgres()) GTEST_SKIP() << "counts writes with a SQLite trigger";
   AddSubscription("lit", 5);
   GroupPolicy("teachers", 10, "Teachers", "lit");
   engine_->ReloadPolicies();
@@ -186,6 +187,7 @@ TEST_F(GrantDiff, UnchangedGrantsAreNotRewrittenByReconcile) {
 }
 
 TEST_F(GrantDiff, LeavingGroupDeletesOnlyThatGrant) {
+  if (allot::testing::UsingPostgres()) GTEST_SKIP() << "counts writes with a SQLite trigger";
   AddSubscription("lit", 5);
   GroupPolicy("teachers", 10, "Teachers", "lit");
   engine_->ReloadPolicies();
