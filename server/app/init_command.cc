@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "server/admin/audit_events.h"
 #include "server/app/commands.h"
 #include "server/auth/tenants.h"
 #include "server/store/database.h"
@@ -33,7 +34,34 @@ int RunInit(const InitOptions& options) {
       {.url = DatabaseUrl(options.data_dir, options.db_url), .pool_size = 1});
   if (!db) return Die(1, db.error().message);
   if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
-  auto created = auth::CreateTenant(**db, options.tenant);
+  // The first administrator and tokens are audited like any later ones,
+  // with the system as actor.
+  const Actor init_actor{Actor::Kind::kSystem, "allot init"};
+  auto record = [&](soci::session& sql, const auth::TenantCredentials& c) -> Status {
+    const std::string& t = c.tenant;
+    if (auto s = admin::RecordAudit(sql, t, init_actor, "admin.created", "principal", c.admin_id,
+                                    nullptr,
+                                    {{"id", c.admin_id},
+                                     {"name", "initial admin"},
+                                     {"role", "global_admin"},
+                                     {"subscriptions", nlohmann::json::array()}});
+        !s) {
+      return s;
+    }
+    if (auto s = admin::RecordAudit(
+            sql, t, init_actor, "token.issued", "token", c.admin_token_id, nullptr,
+            {{"id", c.admin_token_id}, {"principal_id", c.admin_id}, {"kind", "admin"}});
+        !s) {
+      return s;
+    }
+    return admin::RecordAudit(sql, t, init_actor, "token.issued", "token", c.scim_token_id,
+                              nullptr,
+                              {{"id", c.scim_token_id},
+                               {"principal_id", c.scim_client_id},
+                               {"kind", "scim"},
+                               {"name", "default SCIM client"}});
+  };
+  auto created = auth::CreateTenant(**db, options.tenant, record);
   if (!created) return Die(1, created.error().message);
   nlohmann::ordered_json out = {{"tenant", created->tenant},
                         {"admin_token", created->admin_token},

@@ -16,7 +16,8 @@ bool IsValidTenantId(const std::string& id) {
   return std::regex_match(id, kPattern);
 }
 
-Result<TenantCredentials> CreateTenant(store::Database& db, const std::string& id) {
+Result<TenantCredentials> CreateTenant(store::Database& db, const std::string& id,
+                                       const TenantCreatedFn& also) {
   if (!IsValidTenantId(id)) {
     return Fail(ErrorCode::kInvalidRequest,
                 "invalid tenant id '" + id +
@@ -43,6 +44,8 @@ Result<TenantCredentials> CreateTenant(store::Database& db, const std::string& i
     auto admin_token = IssueToken(sql, id, admin_id, TokenKind::kAdmin);
     if (!admin_token) return std::unexpected(admin_token.error());
     out.admin_token = admin_token->token;
+    out.admin_id = admin_id;
+    out.admin_token_id = admin_token->id;
 
     const std::string scim_id = RandomUuid();
     if (auto s = CreatePrincipal(sql, id, scim_id, TokenKind::kScim, "default SCIM client", "");
@@ -52,6 +55,11 @@ Result<TenantCredentials> CreateTenant(store::Database& db, const std::string& i
     auto scim_token = IssueToken(sql, id, scim_id, TokenKind::kScim);
     if (!scim_token) return std::unexpected(scim_token.error());
     out.scim_token = scim_token->token;
+    out.scim_client_id = scim_id;
+    out.scim_token_id = scim_token->id;
+    if (also) {
+      if (auto s = also(sql, out); !s) return std::unexpected(s.error());
+    }
     return out;
   });
 }

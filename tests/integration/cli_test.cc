@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/harness.h"
@@ -44,6 +45,29 @@ TEST(Init, StoresOnlyHashesOfTokens) {
   bytes += ReadFile(dir.path() + "/allot.db-wal");
   EXPECT_EQ(bytes.find(j["admin_token"].get<std::string>()), std::string::npos);
   EXPECT_EQ(bytes.find(j["scim_token"].get<std::string>()), std::string::npos);
+}
+
+// The first administrator and tokens are in the audit log, made by the
+// system, like any made later through the admin API; no token value is.
+TEST(Init, AuditsTheFirstAdministratorAndTokens) {
+  std::string error;
+  auto server = TestServer::Start({}, &error);
+  ASSERT_TRUE(server) << error;
+  auto r = server->Client().Get("/admin/v1/audit", server->admin_token());
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(body.contains("items")) << r.body;
+  std::multiset<std::string> actions;
+  std::set<std::string> token_kinds;
+  for (const json& e : body["items"]) {
+    actions.insert(e["action"].get<std::string>());
+    EXPECT_EQ(e["actor"], json({{"kind", "system"}, {"id", "allot init"}})) << e.dump();
+    if (e["action"] == "token.issued") token_kinds.insert(e["after"]["kind"].get<std::string>());
+  }
+  EXPECT_EQ(actions, (std::multiset<std::string>{"admin.created", "token.issued", "token.issued"}));
+  EXPECT_EQ(token_kinds, (std::set<std::string>{"admin", "scim"}));
+  EXPECT_EQ(r.body.find(server->admin_token()), std::string::npos);
+  EXPECT_EQ(r.body.find(server->scim_token()), std::string::npos);
 }
 
 TEST(Init, RefusesAnExistingTenantAndChangesNothing) {
