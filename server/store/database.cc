@@ -7,8 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <random>
-#include <thread>
 #include <string_view>
+#include <thread>
 
 #include "server/base/log.h"
 #include "server/store/database_url.h"
