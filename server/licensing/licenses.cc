@@ -33,13 +33,17 @@ Status SubscriptionExists(soci::session& sql, const std::string& tenant, const s
   return Ok();
 }
 
-std::optional<std::string> OverrideKindOf(soci::session& sql, const std::string& tenant,
-                                          const std::string& user, const std::string& sub) {
+// The kind of the user's override on `sub`, or nullopt. A failed read is an
+// error, never "no override": on PostgreSQL the transaction is aborted by
+// then, and going on would fail later with a less telling message.
+Result<std::optional<std::string>> OverrideKindOf(soci::session& sql, const std::string& tenant,
+                                                  const std::string& user, const std::string& sub) {
   std::optional<std::string> kind;
-  (void)sql::Run(sql,
-                 "SELECT kind FROM overrides WHERE tenant_id = :p0 AND user_id = :p1 AND "
-                 "subscription_id = :p2",
-                 {tenant, user, sub}, [&](const soci::row& r) { kind = sql::Str(r, 0); });
+  auto s = sql::Run(sql,
+                    "SELECT kind FROM overrides WHERE tenant_id = :p0 AND user_id = :p1 AND "
+                    "subscription_id = :p2",
+                    {tenant, user, sub}, [&](const soci::row& r) { kind = sql::Str(r, 0); });
+  if (!s) return std::unexpected(s.error());
   return kind;
 }
 
@@ -48,7 +52,9 @@ std::optional<std::string> OverrideKindOf(soci::session& sql, const std::string&
 // changing a license type replaces the old one.
 Status SetOverride(soci::session& sql, const std::string& tenant, const std::string& user,
                    const std::string& sub, const std::string& kind, const Actor& actor) {
-  std::optional<std::string> before = OverrideKindOf(sql, tenant, user, sub);
+  auto read = OverrideKindOf(sql, tenant, user, sub);
+  if (!read) return std::unexpected(read.error());
+  const std::optional<std::string>& before = *read;
   if (before == kind) return Ok();
   std::vector<AuditEvent> events;
   if (kind == "grant") {
@@ -214,7 +220,9 @@ Status UnassignLicense(store::Database& db, const std::string& tenant, const std
 Status ClearOverride(store::Database& db, const std::string& tenant, const std::string& user,
                      const std::string& sub, const Actor& actor) {
   return db.Write([&](soci::session& sql) -> Status {
-    std::optional<std::string> before = OverrideKindOf(sql, tenant, user, sub);
+    auto read = OverrideKindOf(sql, tenant, user, sub);
+    if (!read) return std::unexpected(read.error());
+    const std::optional<std::string>& before = *read;
     if (!before) {
       return Fail(ErrorCode::kNotFound, "user " + user + " has no override on " + sub);
     }
