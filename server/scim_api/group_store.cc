@@ -176,22 +176,6 @@ class MemberWriter {
   std::unique_ptr<soci::statement> add_user_, add_group_, remove_, is_member_;
 };
 
-scim::Result<ResourceRow> LoadForWrite(soci::session& sql, const Caller& caller,
-                                       const std::string& id, const std::string& if_match) {
-  auto row = FindLiveRow(sql, ResourceKind::kGroup, caller.tenant, id);
-  if (!row) return scim::Fail(scim::Error::NotFound("no Group with id '" + id + "'"));
-  if (!if_match.empty() && !ETagMatches(if_match, row->version)) {
-    return scim::Fail(scim::Error::PreconditionFailed(
-        "If-Match does not match the current version W/\"" + std::to_string(row->version) + "\""));
-  }
-  return *row;
-}
-
-json ParseStored(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
-  return doc.is_object() ? doc : json::object();
-}
-
 // Writes the group's attributes (version + 1) and tells the listener about
 // `users` (plus every member when the name or externalId changed).
 scim::Status StoreGroup(soci::session& sql, const Caller& caller, ResourceRow& row,
@@ -291,7 +275,7 @@ scim::Result<GroupRecord> ReplaceGroup(store::Database& db, const Caller& caller
                                        const std::string& if_match) {
   GroupRecord rec;
   auto s = ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kGroup, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     rec.row = std::move(*loaded);
     json before = ParseStored(rec.row.resource);
@@ -318,7 +302,7 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
   if (!plan) return scim::Fail(plan.error());
   ResourceRow row;
   auto s = ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kGroup, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     row = std::move(*loaded);
     json before = ParseStored(row.resource);
@@ -376,7 +360,7 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
 scim::Status DeleteGroup(store::Database& db, const Caller& caller, const std::string& id,
                          const std::string& if_match) {
   return ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kGroup, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     MemberWriter writer(sql, caller.tenant, id);
     std::set<std::string> users;

@@ -137,8 +137,7 @@ ListState ReadListState(soci::session& sql, const std::string& tenant,
 
 // The resource as the evaluator sees it: stored attributes plus id and meta.
 json Evaluable(const ResourceRow& row, ResourceKind kind) {
-  json doc = json::parse(row.resource, nullptr, false);
-  if (!doc.is_object()) doc = json::object();
+  json doc = ParseStored(row.resource);
   doc["id"] = row.id;
   doc["meta"] = {{"resourceType", TypeName(kind)},
                  {"created", row.created},
@@ -181,6 +180,46 @@ std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
       soci::into(row.created), soci::into(row.updated), soci::use(tenant), soci::use(id);
   if (!sql.got_data()) return std::nullopt;
   return row;
+}
+
+scim::Result<ResourceRow> LoadForWrite(soci::session& sql, ResourceKind kind,
+                                       const std::string& tenant, const std::string& id,
+                                       const std::string& if_match) {
+  auto row = FindLiveRow(sql, kind, tenant, id);
+  if (!row) {
+    return scim::Fail(
+        scim::Error::NotFound("no " + std::string(TypeName(kind)) + " with id '" + id + "'"));
+  }
+  if (!if_match.empty() && !ETagMatches(if_match, row->version)) {
+    return scim::Fail(scim::Error::PreconditionFailed(
+        "If-Match does not match the current version W/\"" + std::to_string(row->version) + "\""));
+  }
+  return *row;
+}
+
+bool ETagMatches(const std::string& header, long long version) {
+  const std::string want = std::to_string(version);
+  size_t pos = 0;
+  while (pos <= header.size()) {
+    size_t end = header.find(',', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string_view tag(header.data() + pos, end - pos);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*") return true;
+    if (tag.size() >= 2 && (tag[0] == 'W' || tag[0] == 'w') && tag[1] == '/') tag.remove_prefix(2);
+    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
+      tag = tag.substr(1, tag.size() - 2);
+    }
+    if (tag == want) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+json ParseStored(const std::string& resource) {
+  json doc = json::parse(resource, nullptr, false);
+  return doc.is_object() ? doc : json::object();
 }
 
 namespace {

@@ -39,4 +39,18 @@ std::string ResourceColumns(const char* alias);
 std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
                                        const std::string& tenant, const std::string& id);
 
+// The live row a PUT, PATCH or DELETE changes: 404 naming the type when
+// there is none, 412 when `if_match` (empty: unconditional) does not match
+// its version.
+scim::Result<ResourceRow> LoadForWrite(soci::session& sql, ResourceKind kind,
+                                       const std::string& tenant, const std::string& id,
+                                       const std::string& if_match);
+
+// True when the If-Match / If-None-Match header value `header` matches
+// `version` ("*", or a list of strong or weak ETags).
+bool ETagMatches(const std::string& header, long long version);
+
+// The stored resource JSON (without id and meta), or {} when unreadable.
+nlohmann::json ParseStored(const std::string& resource);
+
 }  // namespace allot::scim_api

@@ -4,6 +4,7 @@
 
 #include "scim/messages.h"
 #include "scim/schema.h"
+#include "server/scim_api/list_store.h"
 
 namespace allot::scim_api {
 namespace {
@@ -68,8 +69,7 @@ std::string Splice(const ResourceRow& row, const json& meta, const char* extra_k
 std::string Projected(const ResourceRow& row, const char* type_id, const json& meta,
                       const char* extra_key, const json* extra,
                       const scim::Projection& projection, const json* licensing = nullptr) {
-  json doc = json::parse(row.resource, nullptr, false);
-  if (!doc.is_object()) doc = json::object();
+  json doc = ParseStored(row.resource);
   doc["id"] = row.id;
   doc["meta"] = meta;
   if (extra) doc[extra_key] = *extra;

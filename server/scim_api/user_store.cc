@@ -140,17 +140,6 @@ scim::Error NotFound(const std::string& id) {
   return scim::Error::NotFound("no User with id '" + id + "'");
 }
 
-scim::Result<ResourceRow> LoadForWrite(soci::session& sql, const Caller& caller,
-                                       const std::string& id, const std::string& if_match) {
-  auto row = FindLiveRow(sql, ResourceKind::kUser, caller.tenant, id);
-  if (!row) return scim::Fail(NotFound(id));
-  if (!if_match.empty() && !ETagMatches(if_match, row->version)) {
-    return scim::Fail(scim::Error::PreconditionFailed(
-        "If-Match does not match the current version W/\"" + std::to_string(row->version) + "\""));
-  }
-  return *row;
-}
-
 // Writes `resource` over the stored user `row` (version + 1).
 scim::Status StoreReplacement(soci::session& sql, const Caller& caller, ResourceRow& row,
                               json resource) {
@@ -180,26 +169,6 @@ scim::Status NotifyUsersChanged(soci::session& sql, const Caller& caller,
   allot::Status s = caller.listener->UsersChanged(sql, caller.tenant, user_ids, caller.actor);
   if (!s) return scim::Fail(FromStoreError(s.error()));
   return scim::Ok();
-}
-
-bool ETagMatches(const std::string& header, long long version) {
-  const std::string want = std::to_string(version);
-  size_t pos = 0;
-  while (pos <= header.size()) {
-    size_t end = header.find(',', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string_view tag(header.data() + pos, end - pos);
-    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
-    if (tag == "*") return true;
-    if (tag.size() >= 2 && (tag[0] == 'W' || tag[0] == 'w') && tag[1] == '/') tag.remove_prefix(2);
-    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
-      tag = tag.substr(1, tag.size() - 2);
-    }
-    if (tag == want) return true;
-    pos = end + 1;
-  }
-  return false;
 }
 
 scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, const json& body) {
@@ -299,12 +268,10 @@ scim::Result<ResourceRow> ReplaceUser(store::Database& db, const Caller& caller,
                                       const std::string& if_match) {
   ResourceRow row;
   auto s = ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kUser, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     row = std::move(*loaded);
-    json existing = json::parse(row.resource, nullptr, false);
-    if (!existing.is_object()) existing = json::object();
-    auto normalized = scim::NormalizeForReplace(UserType(), body, existing);
+    auto normalized = scim::NormalizeForReplace(UserType(), body, ParseStored(row.resource));
     if (!normalized) return scim::Fail(normalized.error());
     return StoreReplacement(sql, caller, row, std::move(*normalized));
   });
@@ -317,11 +284,10 @@ scim::Result<ResourceRow> PatchUser(store::Database& db, const Caller& caller,
                                     const std::string& if_match) {
   ResourceRow row;
   auto s = ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kUser, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     row = std::move(*loaded);
-    json doc = json::parse(row.resource, nullptr, false);
-    if (!doc.is_object()) doc = json::object();
+    json doc = ParseStored(row.resource);
     doc["id"] = row.id;
     auto outcome = scim::ApplyPatch(UserType(), patch, doc);
     if (!outcome) return scim::Fail(outcome.error());
@@ -335,7 +301,7 @@ scim::Result<ResourceRow> PatchUser(store::Database& db, const Caller& caller,
 scim::Status DeleteUser(store::Database& db, const Caller& caller, const std::string& id,
                         const std::string& if_match) {
   return ScimWrite(db, [&](soci::session& sql) -> scim::Status {
-    auto loaded = LoadForWrite(sql, caller, id, if_match);
+    auto loaded = LoadForWrite(sql, ResourceKind::kUser, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     const std::string now = NowRfc3339();
     sql << "UPDATE scim_users SET deleted_at = :d, updated_at = :u, version = version + 1 "

@@ -57,10 +57,6 @@ std::map<std::string, std::vector<Ref>> LoadUserGroups(soci::session& sql,
                                                        const std::string& tenant,
                                                        const std::vector<std::string>& ids);
 
-// True when the If-Match / If-None-Match header value `header` matches
-// `version` ("*", or a list of strong or weak ETags).
-bool ETagMatches(const std::string& header, long long version);
-
 // Tells the listener (when there is one) inside the caller's transaction.
 scim::Status NotifyUsersChanged(soci::session& sql, const Caller& caller,
                                 const std::vector<std::string>& user_ids);
