@@ -306,58 +306,30 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
 
   // Exact in SQL: count and page in the database.
   if (cond.exact && !memory_sort) {
-    if (!query.filter) {
-      ListState state = ReadListState(sql, tenant, kind);
-      if (state.found) {
-        page.total = state.live;
-      } else {
-        SqlParams p2;
-        page.total = Count(sql, "SELECT COUNT(*) FROM " + std::string(Table(kind)) + " WHERE " + a +
-                                    ".tenant_id = " + p2.Add(tenant) + " AND " + a +
-                                    ".deleted_at IS NULL",
-                           p2);
-      }
-      if (count == 0) return page;
-      // Sequential walks: seek past the previous page instead of OFFSET.
-      std::optional<std::string> after;
-      int64_t offset = page.start_index - 1;
-      if (query.cursor) {
-        if (!query.cursor->empty()) after = *query.cursor;
-        offset = 0;
-      } else if (default_order && !query.descending && offset > 0 && state.found) {
-        after = FindPageHint(tenant, TypeName(kind), state.generation, page.start_index);
-        if (after) offset = 0;
-      }
-      std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
-      if (after) text += " AND " + a + ".id > " + params.Add(*after);
-      // LIMIT/OFFSET are integers computed here, not client text.
-      text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
-      if (offset > 0) text += " OFFSET " + std::to_string(offset);
-      ForEachRow(sql, text, params, [&](const ResourceRow& row) {
-        page.rows.push_back(row);
-        return true;
-      });
-      if (query.cursor && static_cast<int64_t>(page.rows.size()) > count) {
-        page.rows.pop_back();
-        page.next_cursor = page.rows.back().id;
-      }
-      if (!query.cursor && default_order && !query.descending && state.found &&
-          !page.rows.empty()) {
-        RememberPageHint(tenant, TypeName(kind), state.generation,
-                         page.start_index + static_cast<int64_t>(page.rows.size()),
-                         page.rows.back().id);
-      }
-      return page;
+    // An unfiltered list takes its count from scim_list_state, and a
+    // sequential walk seeks past the previous page instead of OFFSET.
+    ListState state;
+    if (!query.filter) state = ReadListState(sql, tenant, kind);
+    if (state.found) {
+      page.total = state.live;
+    } else {
+      SqlParams count_params = params;
+      page.total = Count(sql, "SELECT COUNT(*)" + from, count_params);
     }
-    SqlParams count_params = params;
-    page.total = Count(sql, "SELECT COUNT(*)" + from, count_params);
     if (count == 0) return page;
-    std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
+    const bool hinted = state.found && !query.cursor && default_order && !query.descending;
+    std::optional<std::string> after;
     int64_t offset = page.start_index - 1;
     if (query.cursor) {
-      if (!query.cursor->empty()) text += " AND " + a + ".id > " + params.Add(*query.cursor);
+      if (!query.cursor->empty()) after = *query.cursor;
       offset = 0;
+    } else if (hinted && offset > 0) {
+      after = FindPageHint(tenant, TypeName(kind), state.generation, page.start_index);
+      if (after) offset = 0;
     }
+    std::string text = "SELECT " + ResourceColumns(a.c_str()) + from;
+    if (after) text += " AND " + a + ".id > " + params.Add(*after);
+    // LIMIT/OFFSET are integers computed here, not client text.
     text += order + " LIMIT " + std::to_string(count + (query.cursor ? 1 : 0));
     if (offset > 0) text += " OFFSET " + std::to_string(offset);
     ForEachRow(sql, text, params, [&](const ResourceRow& row) {
@@ -367,6 +339,11 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
     if (query.cursor && static_cast<int64_t>(page.rows.size()) > count) {
       page.rows.pop_back();
       page.next_cursor = page.rows.back().id;
+    }
+    if (hinted && !page.rows.empty()) {
+      RememberPageHint(tenant, TypeName(kind), state.generation,
+                       page.start_index + static_cast<int64_t>(page.rows.size()),
+                       page.rows.back().id);
     }
     return page;
   }
