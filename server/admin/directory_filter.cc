@@ -2,19 +2,10 @@
 
 #include <cctype>
 
+#include "server/base/ascii.h"
+
 namespace allot::admin {
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 class Scanner {
  public:
@@ -67,12 +58,6 @@ Error Bad(std::string message) {
 
 }  // namespace
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 const std::vector<FilterAttribute>& UserFilterAttributes() {
   static const std::vector<FilterAttribute> kAttrs = {
       {"userName", false, false},
@@ -101,7 +86,7 @@ Result<std::vector<FilterTerm>> ParseDirectoryFilter(std::string_view text,
     const std::string_view attr = in.Word();
     const FilterAttribute* found = nullptr;
     for (const FilterAttribute& a : allowed) {
-      if (EqualsNoCase(a.name, attr)) found = &a;
+      if (EqualsIgnoreAsciiCase(a.name, attr)) found = &a;
     }
     if (attr.empty()) {
       return std::unexpected(Bad("expected an attribute at position " + std::to_string(in.pos())));

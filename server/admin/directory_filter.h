@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/base/error.h"
+#include "server/base/ascii.h"  // AsciiLower: the form of the *_lower columns
 
 namespace allot::admin {
 
@@ -43,7 +44,5 @@ const std::vector<FilterAttribute>& GroupFilterAttributes();
 // The LIKE pattern for a term (sw/ew/co) with %, _ and \ escaped by '\'.
 std::string LikePattern(FilterOp op, std::string_view value);
 
-// ASCII lower case (what the SCIM store keeps in *_lower columns).
-std::string AsciiLower(std::string_view s);
 
 }  // namespace allot::admin

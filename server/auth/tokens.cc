@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "server/base/ascii.h"
 #include "server/base/clock.h"
 #include "server/base/random.h"
 #include "server/store/database.h"
@@ -100,9 +101,7 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
                 "missing Authorization header; send 'Authorization: Bearer <token>'");
   }
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() ||
-      !std::equal(kBearer.begin(), kBearer.end(), header.begin(),
-                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+  if (header.size() <= kBearer.size() || !StartsWithIgnoreAsciiCase(header, kBearer)) {
     return Fail(ErrorCode::kUnauthorized,
                 "the Authorization header must be 'Bearer <token>'");
   }

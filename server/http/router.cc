@@ -1,7 +1,8 @@
 #include "server/http/router.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "server/base/ascii.h"
 
 namespace allot::http {
 namespace {
@@ -18,13 +19,6 @@ std::vector<std::string_view> Split(std::string_view path) {
   // "/a/b/" and "/a/b" are the same resource.
   if (out.size() > 1 && out.back().empty()) out.pop_back();
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -56,7 +50,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
       if (route.segments[i] == "{}") {
         ok = !segments[i].empty();
       } else {
-        ok = EqualsIgnoreCase(route.segments[i], segments[i]);
+        ok = EqualsIgnoreAsciiCase(route.segments[i], segments[i]);
       }
     }
     if (!ok) continue;

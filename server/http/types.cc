@@ -1,14 +1,14 @@
 #include "server/http/types.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "server/base/ascii.h"
 
 namespace allot::http {
 
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) <
-           std::tolower(static_cast<unsigned char>(y));
+    return AsciiLower(x) < AsciiLower(y);
   });
 }
 
@@ -28,11 +28,7 @@ std::string Request::Query(std::string_view name) const {
 
 Surface SurfaceOf(std::string_view path) {
   auto under = [&](std::string_view prefix) {
-    return path.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), path.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           }) &&
+    return StartsWithIgnoreAsciiCase(path, prefix) &&
            (path.size() == prefix.size() || path[prefix.size()] == '/');
   };
   if (under("/scim/v2")) return Surface::kScim;

@@ -4,18 +4,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "server/base/ascii.h"
+
 namespace allot::policy {
 namespace {
 
 constexpr std::string_view kCoreUserSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return Lower(x) == Lower(y); });
-}
 
 // RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar); `$ref` is the one exception.
 bool IsAttrName(std::string_view s) {
@@ -31,11 +25,11 @@ bool IsAttrName(std::string_view s) {
 std::expected<AttributePath, std::string> AttributePath::Parse(std::string_view path) {
   AttributePath out;
   std::string_view rest = path;
-  if (path.size() > 4 && EqualsNoCase(path.substr(0, 4), "urn:")) {
+  if (path.size() > 4 && EqualsIgnoreAsciiCase(path.substr(0, 4), "urn:")) {
     size_t colon = path.rfind(':');
     out.schema_ = std::string(path.substr(0, colon));
     rest = path.substr(colon + 1);
-    if (EqualsNoCase(out.schema_, kCoreUserSchema)) out.schema_.clear();
+    if (EqualsIgnoreAsciiCase(out.schema_, kCoreUserSchema)) out.schema_.clear();
   }
   size_t dot = rest.find('.');
   out.names_.emplace_back(rest.substr(0, dot));
@@ -56,7 +50,7 @@ const nlohmann::json* AttributePath::Member(const nlohmann::json& obj,
   const auto& members = obj.get_ref<const nlohmann::json::object_t&>();
   if (auto it = members.find(key); it != members.end()) return &it->second;
   for (const auto& [k, v] : members) {
-    if (EqualsNoCase(k, key)) return &v;
+    if (EqualsIgnoreAsciiCase(k, key)) return &v;
   }
   return nullptr;
 }

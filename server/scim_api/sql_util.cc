@@ -32,14 +32,6 @@ void SqlParams::BindAll(soci::statement& st) {
   }
 }
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string LikeEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -14,6 +14,7 @@
 #include "scim/error.h"
 #include "server/base/error.h"
 #include "server/store/database.h"
+#include "server/base/ascii.h"  // AsciiLower: the form of the *_lower columns
 
 namespace soci {
 class session;
@@ -38,9 +39,6 @@ class SqlParams {
   std::deque<std::string> values_;  // deque: stable addresses for soci::use
 };
 
-// ASCII lower-case copy (SCIM's caseExact=false comparisons; the *_lower
-// columns hold this form).
-std::string AsciiLower(std::string_view s);
 
 // Escapes '%', '_' and '\' for a LIKE pattern used with ESCAPE '\'.
 std::string LikeEscape(std::string_view s);
