@@ -212,6 +212,39 @@ TEST_F(DatabaseTest, ConcurrentReadModifyWritesLoseNoUpdate) {
   EXPECT_EQ(final_value, std::to_string(kThreads * kWrites));
 }
 
+// When the group's BEGIN fails (here: another process holds SQLite's write
+// lock past the busy timeout), every write of the group reports it as
+// kUnavailable (503 + Retry-After) and none of them is applied.
+TEST_F(DatabaseTest, AGroupWhoseTransactionCannotStartFailsEveryWriteInIt) {
+  auto impatient =
+      Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 4, .busy_timeout_ms = 50});
+  ASSERT_TRUE(impatient);
+  soci::session other(*soci::factory_sqlite3(), "db=" + (dir_ / "t.db").string());
+  other << "BEGIN IMMEDIATE";
+  std::vector<std::thread> threads;
+  std::atomic<int> unavailable{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string id = "blocked-" + std::to_string(t);
+      auto s = (*impatient)->Write([&](soci::session& sql) -> Status {
+        sql << "INSERT INTO tenants (id, created_at) VALUES (:id, 'now')", soci::use(id);
+        return Ok();
+      });
+      if (!s && s.error().code == ErrorCode::kUnavailable) ++unavailable;
+    });
+  }
+  for (auto& th : threads) th.join();
+  other << "ROLLBACK";
+  EXPECT_EQ(unavailable.load(), 4);
+  EXPECT_EQ(CountTenants(), 0);
+  // The lock gone, the same database writes again.
+  ASSERT_TRUE((*impatient)->Write([](soci::session& sql) -> Status {
+    sql << "INSERT INTO tenants (id, created_at) VALUES ('after', 'now')";
+    return Ok();
+  }));
+  EXPECT_EQ(CountTenants(), 1);
+}
+
 struct CountingStatement : CachedStatement {
   explicit CountingStatement(int* made) { ++*made; }
 };
