@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "server/app/commands.h"
+#include "server/policy/plugin_host_main.h"
 
 namespace {
 
@@ -39,6 +40,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--db", serve.db_url, "Database URL (default: SQLite in DIR/allot.db)");
   serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->check(CLI::Range(1, 1024));
 
+  // The process a plugin runs in, started by serve (not for people: hidden).
+  allot::policy::PluginHostOptions host;
+  CLI::App* host_cmd = app.add_subcommand("plugin-host", "");
+  host_cmd->group("");
+  host_cmd->add_option("--fd", host.fd)->required();
+  host_cmd->add_option("--plugin", host.plugin_path)->required();
+  host_cmd->add_option("--tenant", host.tenant);
+  host_cmd->add_option("--parent", host.parent);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -52,6 +62,7 @@ int main(int argc, char** argv) {
   }
 
   if (init_cmd->parsed()) return allot::app::RunInit(init);
+  if (host_cmd->parsed()) return allot::policy::RunPluginHost(host);
 
   if (!config_file.empty()) {
     // Flags win over the file: load the file into a fresh config, then
@@ -75,6 +86,7 @@ int main(int argc, char** argv) {
     serve.keep_alive_timeout_seconds = from_file.keep_alive_timeout_seconds;
     serve.queue_timeout_ms = from_file.queue_timeout_ms;
     serve.log_level = from_file.log_level;
+    serve.plugin_timeout_ms = from_file.plugin_timeout_ms;
   }
   if (serve.data_dir.empty()) return Die(2, "serve needs --data-dir (or \"data_dir\" in --config)");
   return allot::app::RunServe(serve);

@@ -42,7 +42,8 @@ Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   static const char* kKnown[] = {"data_dir", "listen", "tls_cert", "tls_key", "insecure_http",
                                  "policies", "plugins", "db", "threads", "max_body_bytes",
                                  "read_timeout_seconds", "keep_alive_timeout_seconds",
-                                 "queue_timeout_ms", "log_level"};
+                                 "queue_timeout_ms", "log_level",
+                                 "plugin_timeout_ms"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
       return Fail(ErrorCode::kInvalidRequest, path + ": unknown key \"" + key + "\"");
@@ -66,6 +67,12 @@ Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   take("keep_alive_timeout_seconds", c.keep_alive_timeout_seconds);
   take("queue_timeout_ms", c.queue_timeout_ms);
   take("log_level", c.log_level);
+  take("plugin_timeout_ms", c.plugin_timeout_ms);
+  if (s && (c.plugin_timeout_ms < kMinPluginTimeoutMs || c.plugin_timeout_ms > kMaxPluginTimeoutMs)) {
+    s = Fail(ErrorCode::kInvalidRequest,
+             path + ": \"plugin_timeout_ms\" must be " + std::to_string(kMinPluginTimeoutMs) +
+                 "-" + std::to_string(kMaxPluginTimeoutMs) + " (milliseconds)");
+  }
   return s;
 }
 

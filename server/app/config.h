@@ -24,7 +24,14 @@ struct ServeConfig {
   int keep_alive_timeout_seconds = 5;
   int queue_timeout_ms = 5000;
   std::string log_level = "info";
+  // Deadline of one call into a plugin (on_create, or one batch of
+  // on_evaluate); a plugin host that misses it is killed.
+  int plugin_timeout_ms = 2000;
 };
+
+// The range plugin_timeout_ms accepts.
+inline constexpr int kMinPluginTimeoutMs = 10;
+inline constexpr int kMaxPluginTimeoutMs = 600000;
 
 // Applies the keys of a JSON config file to `config` (the same names as the
 // flags, with '_' for '-': "listen", "tls_cert", "threads", …). Fails naming

@@ -16,6 +16,7 @@ namespace {
 using nlohmann::json;
 
 thread_local const std::string* t_log_policy = nullptr;
+std::string g_log_tenant;  // set once, before any plugin runs
 
 const json* J(const allot_config* c) { return reinterpret_cast<const json*>(c); }
 
@@ -37,7 +38,8 @@ void HostLog(int32_t level, const char* msg, uint32_t msg_len) noexcept {
                                                              : Printable(View(msg, msg_len), 1024);
     log::Write(level >= 0 && level <= 3 ? kLevels[level] : log::Level::kInfo, text,
                {{"source", "plugin"},
-                {"policy", t_log_policy != nullptr ? std::string_view(*t_log_policy) : ""}});
+                {"policy", t_log_policy != nullptr ? std::string_view(*t_log_policy) : ""},
+                {"tenant", g_log_tenant}});
   } catch (...) {  // logging must never fail a plugin
   }
 }
@@ -277,6 +279,8 @@ std::string CheckGrant(const FactsBatch& facts, uint32_t i, std::string_view s, 
   }
   return problem;
 }
+
+void SetLogTenant(std::string tenant) { g_log_tenant = std::move(tenant); }
 
 LogScope::LogScope(const std::string* policy_name) : previous_(t_log_policy) {
   t_log_policy = policy_name;

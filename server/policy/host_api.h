@@ -77,6 +77,10 @@ class LogScope {
   const std::string* previous_;
 };
 
+// Names the tenant in every plugin log line of this process (the plugin host
+// process serves one tenant). Call before any plugin is loaded.
+void SetLogTenant(std::string tenant);
+
 // Limits the host enforces on a grant.
 inline constexpr size_t kMaxSubscriptionIdLen = 64;
 inline constexpr size_t kMaxReasonLen = 1024;

@@ -36,6 +36,10 @@ class Writer {
     buf_.append(s);
     return *this;
   }
+  Writer& Raw(std::string_view bytes) {
+    buf_.append(bytes);
+    return *this;
+  }
   std::string Finish() {
     const auto n = static_cast<uint32_t>(buf_.size() - 4);
     for (int i = 0; i < 4; ++i) buf_[i] = static_cast<char>((n >> (8 * i)) & 0xff);
@@ -136,10 +140,8 @@ std::string EncodeCreateFailed(uint64_t id, std::string_view message) {
 
 std::string EncodeDestroy(uint64_t id) { return Writer(Type::kDestroy).U64(id).Finish(); }
 
-std::string EncodeEvaluate(std::span<const uint64_t> ids, const FactsBatch& facts) {
+std::string EncodeFacts(const FactsBatch& facts) {
   Writer w(Type::kEvaluate);
-  w.U32(static_cast<uint32_t>(ids.size()));
-  for (uint64_t id : ids) w.U64(id);
   w.Str(facts.tenant());
   w.U32(static_cast<uint32_t>(facts.subscriptions().size()));
   for (const std::string& s : facts.subscriptions()) w.Str(s);
@@ -162,7 +164,20 @@ std::string EncodeEvaluate(std::span<const uint64_t> ids, const FactsBatch& fact
       for (uint32_t k = 0; k < nv; ++k) w.Str(facts.value(i, p, k));
     }
   }
+  std::string body = w.Finish();
+  return body.substr(5);  // without the frame length and the type
+}
+
+std::string EncodeEvaluate(std::span<const uint64_t> ids, std::string_view encoded_facts) {
+  Writer w(Type::kEvaluate);
+  w.U32(static_cast<uint32_t>(ids.size()));
+  for (uint64_t id : ids) w.U64(id);
+  w.Raw(encoded_facts);
   return w.Finish();
+}
+
+std::string EncodeEvaluate(std::span<const uint64_t> ids, const FactsBatch& facts) {
+  return EncodeEvaluate(ids, EncodeFacts(facts));
 }
 
 std::string EncodeResult(const BatchResult& result) {

@@ -63,6 +63,9 @@ std::string EncodeCreated(uint64_t id, const std::vector<std::string>& paths);
 std::string EncodeCreateFailed(uint64_t id, std::string_view message);
 std::string EncodeDestroy(uint64_t id);
 std::string EncodeEvaluate(std::span<const uint64_t> ids, const FactsBatch& facts);
+// The facts part of kEvaluate, to encode a batch once for several hosts.
+std::string EncodeFacts(const FactsBatch& facts);
+std::string EncodeEvaluate(std::span<const uint64_t> ids, std::string_view encoded_facts);
 std::string EncodeResult(const BatchResult& result);
 std::string EncodeDone();
 
