@@ -1,5 +1,5 @@
 // Admin endpoints of users' licenses, overrides, reassign, move, bulk,
-// history, a subscription's assignments, policies and reconcile.
+// history and a subscription's assignments (policies: policies.cc).
 #include "server/admin/licenses_routes.h"
 
 #include <nlohmann/json.hpp>
@@ -35,30 +35,6 @@ nlohmann::json ErrorJson(const Error& e) {
 
 nlohmann::json Cursor(const std::string& next) {
   return next.empty() ? nlohmann::json(nullptr) : nlohmann::json(EncodeCursor(next));
-}
-
-nlohmann::json CountsJson(const licensing::ReconcileCounts& c) {
-  return {{"users", c.users},
-          {"batches", c.batches},
-          {"activated", c.changes.activated},
-          {"queued", c.changes.queued},
-          {"released", c.changes.released},
-          {"promoted", c.changes.promoted},
-          {"policy_failures", c.policy_failures}};
-}
-
-nlohmann::json PoliciesJson(const std::vector<licensing::PolicyView>& views) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& v : views) {
-    nlohmann::json j = {{"name", v.name},
-                        {"plugin", v.plugin},
-                        {"priority", v.priority},
-                        {"status", v.status},
-                        {"loaded_at", v.loaded_at}};
-    if (!v.error.empty()) j["error"] = v.error;
-    items.push_back(std::move(j));
-  }
-  return items;
 }
 
 }  // namespace
@@ -259,29 +235,6 @@ void AddLicensesRoutes(http::Router& router, licensing::Engine& engine) {
                   RenderJson(200,
                              {{"items", std::move(items)}, {"next_cursor", Cursor(list->next_after)}},
                              res);
-                });
-  AddAdminRoute(router, "GET", "/policies", Action::kReadPolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  RenderJson(200,
-                             {{"items", PoliciesJson(engine.PolicyStatuses(access.tenant()))},
-                              {"next_cursor", nullptr}},
-                             res);
-                });
-  AddAdminRoute(router, "POST", "/policies/reload", Action::kManagePolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  engine.ReloadPolicies();
-                  auto counts = engine.ReconcileAll(ActorOf(access));
-                  if (!counts) return RenderError(counts.error(), res);
-                  RenderJson(200,
-                             {{"policies", PoliciesJson(engine.PolicyStatuses(access.tenant()))},
-                              {"reconcile", CountsJson(*counts)}},
-                             res);
-                });
-  AddAdminRoute(router, "POST", "/reconcile", Action::kManagePolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  auto counts = engine.ReconcileTenant(access.tenant(), ActorOf(access));
-                  if (!counts) return RenderError(counts.error(), res);
-                  RenderJson(200, CountsJson(*counts), res);
                 });
 }
 

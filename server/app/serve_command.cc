@@ -7,6 +7,7 @@
 #include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
 #include "server/admin/licenses_routes.h"
+#include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
@@ -108,14 +109,19 @@ int RunServe(const ServeConfig& config) {
   admin::AddRoutes(router, {.db = db->get()});
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
-  licensing::Engine engine(**db, policies_dir, plugins_dir);
-  engine.ReloadPolicies();
+  // Plugins run in plugin host processes: this binary as `allot plugin-host`.
+  licensing::Engine engine(**db, {.policies_dir = policies_dir,
+                                  .plugins_dir = plugins_dir,
+                                  .host_executable = "/proc/self/exe",
+                                  .plugin_timeout_ms = config.plugin_timeout_ms});
+  engine.Start();
   // The licensing engine listens to every SCIM change that can move a seat.
   scim_api::AddRoutes(router, {.db = **db,
                                .listener = &engine,
                                .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
   admin::AddCatalogRoutes(router, **db);
   admin::AddLicensesRoutes(router, engine);
+  admin::AddPolicyRoutes(router, engine);
 
   store::Database& database = **db;
   http::HttpServer server(
@@ -132,14 +138,16 @@ int RunServe(const ServeConfig& config) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
+        // Every tenant's policies from the files again; each tenant is
+        // re-evaluated in the background.
         log::Info("SIGHUP: reloading policies");
         engine.ReloadPolicies();
-        if (auto counts = engine.ReconcileAll({Actor::Kind::kSystem, "allot"}); !counts) {
-          log::Error("reconcile after policy reload failed", {{"error", counts.error().message}});
-        }
         continue;
       }
       log::Info("shutting down: finishing requests in flight", {{"signal", sig}});
+      // First the plugins: a request waiting for one (a looping plugin)
+      // returns at once, so the server stops within its grace period.
+      engine.Stop();
       server.Stop();
       return;
     }

@@ -6,9 +6,10 @@
 
 namespace allot {
 
-std::string NowRfc3339() {
+std::string NowRfc3339() { return Rfc3339(std::chrono::system_clock::now()); }
+
+std::string Rfc3339(std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
-  const auto now = system_clock::now();
   const std::time_t secs = system_clock::to_time_t(now);
   const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};

@@ -58,6 +58,12 @@ class LocalRuntime final : public PluginRuntime {
     return out;
   }
 
+  std::expected<uint32_t, std::string> Probe(const std::string& plugin) override {
+    auto opened = Plugin::Open(PluginPath(plugin));
+    if (!opened) return std::unexpected(opened.error());
+    return (*opened)->api().abi_version;
+  }
+
   std::string PluginPath(const std::string& plugin) const override {
     return plugins_dir_ + "/" + plugin + ".so";
   }

@@ -70,6 +70,15 @@ class HostProcess {
 
   const std::string& path() const { return path_; }
 
+  // Starts the host, returns the ABI version its plugin declared, stops it.
+  std::expected<uint32_t, std::string> Probe() {
+    std::lock_guard lock(mu_);
+    auto up = EnsureRunning();
+    Kill();
+    if (!up) return std::unexpected(up.error());
+    return abi_version_;
+  }
+
   std::expected<Made, std::string> Create(const std::string& policy, const std::string& config) {
     std::lock_guard lock(mu_);
     FlushReleases();
@@ -367,6 +376,7 @@ class HostProcess {
       if (!ready || ready->protocol != wire::kProtocolVersion) {
         return std::unexpected(FailProtocol(ready ? "another protocol version" : ready.error()));
       }
+      abi_version_ = ready->abi_version;
       log::Info("plugin host started", {{"tenant", tenant_}, {"plugin", plugin_}, {"pid", pid_}});
       bool lost = false;
       for (auto& [id, reg] : instances_) {
@@ -414,6 +424,7 @@ class HostProcess {
   std::mutex mu_;  // one call at a time; guards everything below
   pid_t pid_ = -1;
   int fd_ = -1;
+  uint32_t abi_version_ = 0;
   std::map<uint64_t, Registered> instances_;
   uint64_t next_id_ = 1;
   int failures_ = 0;  // consecutive
@@ -505,6 +516,11 @@ std::vector<BatchResult> HostedRuntime::Evaluate(std::span<PolicyInstance* const
     for (size_t k = 0; k < slots.size(); ++k) out[slots[k]] = std::move(results[k]);
   }
   return out;
+}
+
+std::expected<uint32_t, std::string> HostedRuntime::Probe(const std::string& plugin) {
+  HostProcess probe(options_, "", plugin, PluginPath(plugin));
+  return probe.Probe();
 }
 
 void HostedRuntime::Shutdown() {

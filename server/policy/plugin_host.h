@@ -68,6 +68,8 @@ class HostedRuntime final : public PluginRuntime {
   std::vector<BatchResult> Evaluate(std::span<PolicyInstance* const> instances,
                                     const FactsBatch& facts) override;
   std::string PluginPath(const std::string& plugin) const override;
+  // Runs a host of its own for `plugin` just long enough to load it.
+  std::expected<uint32_t, std::string> Probe(const std::string& plugin) override;
 
   // Kills every host; any later call fails at once.
   void Shutdown();

@@ -100,6 +100,9 @@ class PluginRuntime {
                                             const FactsBatch& facts) = 0;
   // <plugins dir>/<plugin>.so, for messages.
   virtual std::string PluginPath(const std::string& plugin) const = 0;
+  // Loads `plugin` (no instance) and returns the ABI version it declares.
+  // Error: why it does not load.
+  virtual std::expected<uint32_t, std::string> Probe(const std::string& plugin) = 0;
 };
 
 // Plugins loaded in this process with dlopen (tests, benchmarks, and the
