@@ -152,6 +152,9 @@ Result<Engine::Built> Engine::Policies(const std::string& tenant) {
     defs.push_back(std::move(d));
   }
   auto set = policy::PolicySet::Build(std::move(defs), runtime_, tenant, previous.get());
+  // Instances cannot be created while the server stops: that is no failure
+  // of the policies.
+  if (stopping_) return Fail(ErrorCode::kUnavailable, "the server is shutting down");
   // A policy that does not load is failed for every instance to see.
   Status recorded = db_.Write([&](soci::session& sql) -> Status {
     for (const policy::PolicyStatus& st : set->Statuses()) {
@@ -225,6 +228,11 @@ Result<ReconcileCounts> Engine::RunPass(const std::string& tenant, const Actor& 
                                         const std::string& lease_owner) {
   ReconcileCounts counts;
   const auto start = Clock::now();
+  {
+    // This pass is the re-evaluation a reload of the files asked for.
+    std::lock_guard lock(mu_);
+    if (auto it = tenants_.find(tenant); it != tenants_.end()) it->second->pass_requested = false;
+  }
   std::string after;
   int64_t first_version = -1;
   for (;;) {

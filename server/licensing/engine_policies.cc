@@ -221,6 +221,7 @@ Result<Engine::PutResult> Engine::PutPolicy(const std::string& tenant, const std
   // The plugin judges the config before anything is stored.
   {
     auto made = runtime_->Create(tenant, input.plugin, name, input.config);
+    if (stopping_) return Fail(ErrorCode::kUnavailable, "the server is shutting down");
     if (!made) {
       std::string words = made.error();
       if (words.rfind("invalid config: ", 0) == 0) words = words.substr(16);

@@ -26,6 +26,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// How long a new host may take to start and load its plugin (at least).
+constexpr std::chrono::seconds kStartTimeout{10};
+
 // 0 for the first failure, then 250 ms doubling up to a minute.
 Clock::duration Backoff(int failures) {
   if (failures <= 1) return Clock::duration::zero();
@@ -299,13 +302,17 @@ class HostProcess {
   }
 
   // The host failed a call with `e`: kill it and say what happened.
-  std::string Fail(wire::IoError e) {
+  // `deadline` is the time the call had when it was not plugin_timeout_ms.
+  std::string Fail(wire::IoError e, std::chrono::milliseconds deadline = {}) {
     const int status = Kill();
     std::string why;
     switch (e) {
       case wire::IoError::kTimeout:
-        why = "did not answer within " + std::to_string(options_.timeout_ms) +
-              " ms (plugin_timeout_ms): its plugin host was killed";
+        why = deadline.count() > 0
+                  ? "did not start within " + std::to_string(deadline.count()) +
+                        " ms: its plugin host was killed"
+                  : "did not answer within " + std::to_string(options_.timeout_ms) +
+                        " ms (plugin_timeout_ms): its plugin host was killed";
         break;
       case wire::IoError::kCancelled:
         return "the server is shutting down";
@@ -364,8 +371,15 @@ class HostProcess {
         NoteFailure(s.error());
         return std::unexpected(s.error());
       }
-      auto frame = wire::ReceiveFrame(fd_, cancel_fd_, wire::kMaxFrameFromHost, now + Timeout());
-      if (!frame) return std::unexpected("while loading the plugin, " + Fail(frame.error()));
+      // Starting a process and loading a plugin may take longer than a call
+      // on a busy machine: its own, more generous deadline.
+      const auto start_deadline = now + std::max<Clock::duration>(Timeout(), kStartTimeout);
+      auto frame = wire::ReceiveFrame(fd_, cancel_fd_, wire::kMaxFrameFromHost, start_deadline);
+      if (!frame) {
+        return std::unexpected("while loading the plugin, " +
+                               Fail(frame.error(), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                       start_deadline - now)));
+      }
       if (wire::TypeOf(*frame) == static_cast<uint8_t>(wire::Type::kLoadFailed)) {
         auto message = wire::DecodeLoadFailed(*frame);
         Kill();

@@ -16,7 +16,15 @@
 namespace allot::policy {
 namespace {
 
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
+
+// A segfault as the host reports it: under AddressSanitizer the host's own
+// handler turns it into an abort or an exit.
+auto Crashed() {
+  return AnyOf(HasSubstr("crashed (signal 11"), HasSubstr("aborted (signal 6"),
+               HasSubstr("exited with status"));
+}
 using nlohmann::json;
 using testutil::Users;
 
@@ -90,7 +98,7 @@ TEST(PluginHost, ConfigRefusalCarriesThePluginsWords) {
 
 struct CrashCase {
   const char* emit;
-  const char* error;
+  const char* error;  // "" for a segfault (see Crashed)
 };
 
 class PluginHostCrash : public ::testing::TestWithParam<CrashCase> {};
@@ -98,7 +106,7 @@ class PluginHostCrash : public ::testing::TestWithParam<CrashCase> {};
 // The misbehaving policy fails with what happened; the good policy of the
 // same plugin (same host) in the same batch is evaluated on a new host.
 TEST_P(PluginHostCrash, FailsOnlyThatPolicy) {
-  auto runtime = std::make_shared<HostedRuntime>(Options(testutil::kBrokenPluginDir, 300));
+  auto runtime = std::make_shared<HostedRuntime>(Options(testutil::kBrokenPluginDir, 1000));
   auto set = PolicySet::Build(
       {Broken("bad", GetParam().emit, {{"sleep_ms", 5000}}), Broken("good", "valid")}, runtime, "t1");
   ASSERT_TRUE(set->Statuses()[0].ok) << set->Statuses()[0].error;
@@ -106,17 +114,21 @@ TEST_P(PluginHostCrash, FailsOnlyThatPolicy) {
   auto results = set->Evaluate("t1", users.batch(), kSubs);
   EXPECT_FALSE(ResultOf(results, "bad").ok);
   EXPECT_THAT(ResultOf(results, "bad").error, HasSubstr("policy \"bad\""));
-  EXPECT_THAT(ResultOf(results, "bad").error, HasSubstr(GetParam().error));
+  if (*GetParam().error == '\0') {
+    EXPECT_THAT(ResultOf(results, "bad").error, Crashed());
+  } else {
+    EXPECT_THAT(ResultOf(results, "bad").error, HasSubstr(GetParam().error));
+  }
   EXPECT_TRUE(ResultOf(results, "good").ok) << ResultOf(results, "good").error;
   EXPECT_EQ(testutil::GrantedIds(ResultOf(results, "good"))[0], std::vector<std::string>{"s1"});
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Modes, PluginHostCrash,
-    ::testing::Values(CrashCase{"segfault", "crashed (signal 11"},
+    ::testing::Values(CrashCase{"segfault", ""},
                       CrashCase{"abort", "aborted (signal 6"},
-                      CrashCase{"loop", "did not answer within 300 ms (plugin_timeout_ms)"},
-                      CrashCase{"sleep", "did not answer within 300 ms"},
+                      CrashCase{"loop", "did not answer within 1000 ms (plugin_timeout_ms)"},
+                      CrashCase{"sleep", "did not answer within 1000 ms"},
                       CrashCase{"garbage_frame", "broke the protocol"}),
     [](const auto& test_info) { return std::string(test_info.param.emit); });
 
@@ -134,7 +146,8 @@ TEST(PluginHost, CrashInOnCreateFailsThatPolicyOnly) {
       {Def("dies", "broken_misbehaves", {{"create", "segfault"}}), Broken("good", "valid")},
       runtime, "t1");
   EXPECT_FALSE(set->Statuses()[0].ok);
-  EXPECT_THAT(set->Statuses()[0].error, HasSubstr("on_create: its plugin host crashed"));
+  EXPECT_THAT(set->Statuses()[0].error, HasSubstr("on_create: its plugin host"));
+  EXPECT_THAT(set->Statuses()[0].error, Crashed());
   ASSERT_TRUE(set->Statuses()[1].ok) << set->Statuses()[1].error;
   Users users = TwoUsers();
   auto results = set->Evaluate("t1", users.batch(), kSubs);
@@ -156,7 +169,7 @@ TEST(PluginHost, KeepsCrashingThenStaysDownForAWhile) {
   ASSERT_EQ(hosts.size(), 1u);
   EXPECT_EQ(hosts[0].pid, -1);
   EXPECT_LT(hosts[0].starts, kCalls) << "restarts are rate-limited";
-  EXPECT_THAT(hosts[0].last_failure, HasSubstr("crashed (signal 11"));
+  EXPECT_THAT(hosts[0].last_failure, Crashed());
 }
 
 // Tenant t1's plugin loops (with a long deadline); tenant t2's evaluation on
