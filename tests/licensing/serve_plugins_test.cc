@@ -99,7 +99,7 @@ class ServePlugins : public ::testing::Test {
                                  {"members", m}}
                                 .dump(),
                             kScimJson);
-    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.status, 201) << r.body << server_->Log();
     const json j = Json(r);
     return j.is_object() && j.contains("id") ? j["id"].get<std::string>() : "";
   }
