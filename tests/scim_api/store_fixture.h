@@ -27,7 +27,7 @@ class RecordingListener : public licensing::IdentityListener {
     calls.push_back({tenant_id, user_ids, actor});
     if (fail_next) {
       fail_next = false;
-      return std::unexpected(Error{ErrorCode::kNoSeats, "listener refused"});
+      return std::unexpected(Error{fail_code, "listener refused"});
     }
     return Ok();
   }
@@ -38,6 +38,7 @@ class RecordingListener : public licensing::IdentityListener {
   };
   std::vector<Call> calls;
   bool fail_next = false;
+  ErrorCode fail_code = ErrorCode::kNoSeats;  // what the failing call returns
 };
 
 class StoreTest : public ::testing::Test {
