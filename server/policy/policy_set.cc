@@ -114,8 +114,7 @@ std::shared_ptr<const PolicySet> PolicySet::Build(std::vector<PolicyDef> defs,
         } else if (created.error().rfind("plugin ", 0) == 0) {
           st.error = Quoted(st.name) + ": " + created.error();
         } else {
-          st.error = Quoted(st.name) + " (plugin " + runtime->PluginPath(def.plugin) +
-                     "): " + created.error();
+          st.error = Quoted(st.name) + " (plugin " + def.plugin + "): " + created.error();
         }
       }
       if (entry.instance != nullptr) {
@@ -159,7 +158,8 @@ std::vector<std::pair<const PolicyStatus*, BatchResult>> PolicySet::Evaluate(
     auto& [st, r] = out[slots[k]];
     r = k < results.size() ? std::move(results[k]) : BatchResult{false, "no result", {}};
     if (!r.ok) {
-      r.error = Quoted(st->name) + " (plugin " + instances[k]->plugin_path() + "): " + r.error;
+      // The plugin's name, not its file: tenants' admins read this.
+      r.error = Quoted(st->name) + " (plugin " + st->plugin + "): " + r.error;
       r.grants_by_user.clear();
     } else {
       r.grants_by_user.resize(facts.size());
