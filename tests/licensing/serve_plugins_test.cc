@@ -42,6 +42,9 @@ class PluginsDir {
                                  std::string(ALLOT_BROKEN_PLUGIN_DIR) + "/broken_misbehaves.so"}) {
       std::filesystem::create_symlink(f, path() + "/" + std::filesystem::path(f).filename().string());
     }
+    // The same broken plugin under a second name: a plugin host of its own.
+    std::filesystem::create_symlink(std::string(ALLOT_BROKEN_PLUGIN_DIR) + "/broken_misbehaves.so",
+                                    path() + "/broken_twin.so");
   }
   std::string path() const { return dir_.path() + "/plugins"; }
   std::string root() const { return dir_.path(); }
@@ -316,6 +319,46 @@ TEST_F(ServePlugins, OnlyTheGlobalAdminManagesPoliciesAndEveryRoleSeesPlugins) {
   ASSERT_TRUE(by_name.contains("group_map")) << plugins.body;
   EXPECT_EQ(by_name["group_map"]["abi_version"], 1);
   EXPECT_EQ(by_name["broken_misbehaves"]["abi_version"], 1);
+}
+
+// A tenant whose plugins are slow cannot take the HTTP workers: at most two
+// of its requests wait for its plugins at once (here both inside on_create,
+// in two plugin hosts), the next one gets 429, and the other tenant is
+// served meanwhile.
+TEST_F(ServePlugins, RequestsWaitingForOneTenantsPluginsAreLimited) {
+  Start(/*plugin_timeout_ms=*/60000);
+  TempDir marks;
+  const std::string entered = marks.path() + "/entered", release = marks.path() + "/release";
+  const json slow = {{"create", "wait"}, {"entered", entered}, {"release", release}};
+  std::atomic<int> created{0};
+  std::vector<std::thread> waiting;
+  for (const std::string plugin : {"broken_misbehaves", "broken_twin"}) {
+    waiting.emplace_back([&, plugin] {
+      HttpClient tc = server_->Client();
+      HttpResponse r = tc.Put("/admin/v1/policies/" + plugin, b_.admin, PolicyBody(plugin, slow).dump());
+      if (r.status == 201) ++created;
+    });
+  }
+  auto inside = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(marks.path())) {
+      n += e.path().filename().string().rfind("entered", 0) == 0 ? 1 : 0;
+    }
+    return n;
+  };
+  for (int i = 0; i < 3000 && inside() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(inside(), 2) << server_->Log();
+  HttpClient c = server_->Client();
+  HttpResponse third = c.Put("/admin/v1/policies/third", b_.admin,
+                             PolicyBody("group_map", GroupMap("T", "b-lit")).dump());
+  EXPECT_EQ(third.status, 429) << third.body;
+  // Tenant ta meanwhile.
+  CreateSubscription(c, a_.admin, "a-lit", 10);
+  PutPolicy(c, a_, "readers", PolicyBody("group_map", GroupMap("Readers 1", "a-lit")));
+  TenantAWorks(c, "1");
+  std::ofstream(release) << "go";
+  for (auto& t : waiting) t.join();
+  EXPECT_EQ(created, 2);
 }
 
 // A file policy whose on_create crashes: the server starts, the policy is

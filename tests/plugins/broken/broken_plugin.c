@@ -11,9 +11,13 @@
  * Not broken, but must load: BROKEN_NEWER_TABLE returns a table LARGER than
  * this host's (as a plugin built against a future, grown header would).
  * BROKEN_MISBEHAVES: loads fine; the policy config picks the misbehaviour:
- *   {"create": "fail" | "null_instance" | "segfault"}
+ *   {"create": "fail" | "null_instance" | "segfault" | "wait",
+ *    "entered": "/path/prefix", "release": "/path/file"}
  *                                          — on_create fails / returns
- *                                            nothing / crashes
+ *                                            nothing / crashes / writes
+ *                                            the file <entered>.<pid>.<n>
+ *                                            and waits (up to 60 s) until
+ *                                            the file <release> exists
  *   {"emit": "valid" | "unknown_subscription" | "bad_index" | "empty_id" |
  *            "oversized_id" | "bad_utf8_reason" | "valid_then_error" |
  *            "error" | "error_no_message" | "serial_check" |
@@ -27,6 +31,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +77,18 @@ static int32_t on_create(allot_create_ctx* ctx, const allot_config* config,
   }
   if (strcmp(create, "null_instance") == 0) return ALLOT_OK;
   if (strcmp(create, "segfault") == 0) raise(SIGSEGV);
+  if (strcmp(create, "wait") == 0) {
+    static int entered_count;
+    char entered[200], release[200], marker[260];
+    struct timespec step = {0, 5000000};
+    int i;
+    FILE* f;
+    copy_member(config, "entered", entered, sizeof entered);
+    copy_member(config, "release", release, sizeof release);
+    snprintf(marker, sizeof marker, "%s.%ld.%d", entered, (long)getpid(), ++entered_count);
+    if ((f = fopen(marker, "w")) != NULL) fclose(f);
+    for (i = 0; i < 12000 && access(release, F_OK) != 0; ++i) nanosleep(&step, NULL);
+  }
   *out = calloc(1, sizeof **out);
   if (*out == NULL) return ALLOT_ERR;
   copy_member(config, "emit", (*out)->emit, sizeof (*out)->emit);
