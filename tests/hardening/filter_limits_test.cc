@@ -81,13 +81,14 @@ TEST_F(FilterLimits, OrChainsUpToTheLimitAreAnswered) {
   EXPECT_EQ(Total(r), 1);
 }
 
-// Nesting as deep as the parser allows, with EXISTS leaves: deeper than
-// SQLite's parser takes, so the deep part is decided in memory.
+// Nesting as deep as the parser allows, every comparison with a column and
+// an EXISTS at the bottom: deeper than SQLite's parser takes, so the SQL
+// stops at its nesting budget and memory decides the rest.
 TEST_F(FilterLimits, DeepestNestingIsAnswered) {
   std::string deep;
   const int levels = 63;
   for (int i = 0; i < levels; ++i) {
-    deep += i % 2 ? "title pr or not (" : "userName eq \"" + name_ + "\" and (";
+    deep += i % 2 ? "displayName eq \"nobody\" or not (" : "userName eq \"" + name_ + "\" and (";
   }
   deep += "emails eq \"nobody@example.com\"" + std::string(levels, ')');
   HttpResponse r = Search("/scim/v2/Users/.search", deep);

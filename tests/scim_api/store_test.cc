@@ -270,10 +270,16 @@ TEST_F(StoreTest, ListAnswersTheLongestAndDeepestFilters) {
     for (int i = 0; i < n; ++i) out += (i ? glue : "") + term;
     return out;
   };
-  std::string deep;
+  // Every comparison has a column, so SQL takes all it can: up to the
+  // translator's nesting budget, then 1=1 and memory.
+  auto deep = [](int levels) {
+    std::string out;
+    for (int i = 0; i < levels; ++i) {
+      out += i % 2 ? R"(displayName eq "nobody" or not ()" : R"(userName eq "a" and ()";
+    }
+    return out + R"(emails eq "nobody@x")" + std::string(levels, ')');
+  };
   const int levels = scim::kMaxFilterNesting - 1;
-  for (int i = 0; i < levels; ++i) deep += i % 2 ? R"(title pr or not ()" : R"(userName eq "a" and ()";
-  deep += R"(emails eq "nobody@x")" + std::string(levels, ')');
   std::string nots;
   for (int i = 0; i < levels; ++i) nots += "not (";
   nots += R"(userName eq "b")" + std::string(levels, ')');  // odd count: not b
@@ -286,7 +292,15 @@ TEST_F(StoreTest, ListAnswersTheLongestAndDeepestFilters) {
       {chain(R"(userName eq "zz")", " or ", 199) + R"( or userName eq "a")", 1},
       {chain(R"(id pr and userName eq "a")", " or ", 100), 1},
       {chain(R"(groups eq "g" or emails eq "x")", " or ", 100), 0},
-      {deep, 1},  // 31 `not`s: the innermost false makes "a" match
+      // The innermost comparison is false; "a" matches when the `not`s
+      // above it (one per odd level) are odd in number. deep(11) nests 16
+      // and/or/not groups, the translator's budget: all SQL; deep(12) one
+      // more: its innermost group is decided in memory.
+      {deep(8), 0},
+      {deep(11), 1},
+      {deep(12), 0},
+      {deep(20), 0},
+      {deep(levels), 1},
       {nots, 1},
   };
   for (const Case& c : cases) {
@@ -304,6 +318,15 @@ TEST_F(StoreTest, ListAnswersTheLongestAndDeepestFilters) {
     });
     ASSERT_TRUE(s.has_value()) << s.error().detail;
     EXPECT_EQ(page.total, c.total);
+  }
+  const scim::ResourceType& users = *scim::DefaultRegistry().FindResourceType("User");
+  for (int n : {11, 12}) {
+    auto f = scim::ParseFilter(deep(n));
+    ASSERT_TRUE(f.has_value());
+    SqlParams params;
+    auto c = TranslateFilter(**f, users, ResourceKind::kUser, params);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->exact, n == 11) << n;
   }
 }
 
