@@ -6,7 +6,7 @@
 set -euo pipefail
 seconds="${1:-60}"
 cd "$(dirname "$0")/.."
-fuzzers=(filter path patch)
+fuzzers=(filter path patch json)
 
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz --target "${fuzzers[@]/#/fuzz_}"

@@ -1,4 +1,6 @@
 // Admin endpoints of the catalog: products, subscriptions, usage report.
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "server/admin/licenses_routes.h"
@@ -19,6 +21,16 @@ nlohmann::json ProductJson(const Product& p) {
           {"name", p.name},
           {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
           {"created_at", p.created_at}};
+}
+
+// A JSON integer (ParseBody checked the type) as seats. One past int64 (a
+// uint64) saturates, so ValidateSeats refuses it as above the limit instead
+// of seeing it wrap to a negative number.
+int64_t SeatsOf(const nlohmann::json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return INT64_MAX;
+  }
+  return v.get<int64_t>();
 }
 
 nlohmann::json SubscriptionJson(const Subscription& s) {
@@ -110,7 +122,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   if (!body) return RenderError(body.error(), res);
                   Subscription s{.id = body->value("id", ""),
                                  .product_id = (*body)["product_id"],
-                                 .seats = (*body)["seats"].get<int64_t>()};
+                                 .seats = SeatsOf((*body)["seats"])};
                   auto created =
                       licensing::CreateSubscription(db, access.tenant(), s, ActorOf(access));
                   if (!created) return RenderError(created.error(), res);
@@ -135,7 +147,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto body = ParseBody(req.body, {{"seats", FieldType::kInteger, true}});
                   if (!body) return RenderError(body.error(), res);
                   auto s = licensing::SetSeats(db, access.tenant(), id,
-                                               (*body)["seats"].get<int64_t>(), ActorOf(access));
+                                               SeatsOf((*body)["seats"]), ActorOf(access));
                   if (!s) return RenderError(s.error(), res);
                   RenderJson(200, SubscriptionJson(*s), res);
                 });
@@ -144,7 +156,6 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto rows = licensing::UsageReport(db, access.tenant(), Scope(access));
                   if (!rows) return RenderError(rows.error(), res);
                   nlohmann::json items = nlohmann::json::array();
-                  int64_t seats = 0, assigned = 0, pending = 0;
                   for (const Subscription& s : *rows) {
                     items.push_back({{"subscription_id", s.id},
                                      {"product_id", s.product_id},
@@ -152,17 +163,15 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                                      {"assigned", s.assigned},
                                      {"pending", s.pending},
                                      {"available", s.available()}});
-                    seats += s.seats;
-                    assigned += s.assigned;
-                    pending += s.pending;
                   }
+                  const licensing::UsageTotals totals = licensing::SumUsage(*rows);
                   RenderJson(200,
                              {{"items", std::move(items)},
                               {"totals",
-                               {{"seats", seats},
-                                {"assigned", assigned},
-                                {"pending", pending},
-                                {"available", seats - assigned}}}},
+                               {{"seats", totals.seats},
+                                {"assigned", totals.assigned},
+                                {"pending", totals.pending},
+                                {"available", totals.available}}}},
                              res);
                 });
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scim/json_parse.h"
 #include "server/http/error_table.h"
 
 namespace allot::admin {
@@ -91,8 +92,12 @@ void RenderError(const Error& error, http::Response& response) {
 }
 
 Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  nlohmann::json j;
+  const scim::JsonParseStatus parsed = scim::ParseJsonBounded(body, &j);
+  if (parsed == scim::JsonParseStatus::kTooDeep) {
+    return Fail(ErrorCode::kInvalidRequest, scim::JsonTooDeepMessage());
+  }
+  if (parsed != scim::JsonParseStatus::kOk || !j.is_object()) {
     return Fail(ErrorCode::kInvalidRequest, "the request body must be a JSON object");
   }
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -51,8 +51,9 @@ struct FieldSpec {
 
 // Parses `body` as a JSON object whose fields are all in `fields`, of their
 // types. kInvalidRequest naming the field (unknown, missing, wrong type) or
-// saying the body is not a JSON object. `null` counts as absent for optional
-// fields.
+// saying the body is not a JSON object or nests deeper than kMaxJsonDepth
+// (scim/json_parse.h, the same check as SCIM bodies). `null` counts as absent
+// for optional fields.
 Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields);
 
 // As ParseBody, for endpoints whose body may be left out: an empty (or

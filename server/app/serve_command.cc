@@ -6,6 +6,7 @@
 
 #include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
+#include "server/app/data_dir.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/tokens.h"
@@ -83,6 +84,7 @@ int RunServe(const ServeConfig& config) {
                               .read_timeout_seconds = config.read_timeout_seconds,
                               .keep_alive_timeout_seconds = config.keep_alive_timeout_seconds,
                               .queue_timeout_ms = config.queue_timeout_ms};
+  if (auto s = PrepareDataDir(config.data_dir); !s) return Die(1, s.error().message);
   if (options.tls) {
     if (config.tls_cert.empty()) {
       auto paths = http::EnsureSelfSignedCertificate(config.data_dir + "/certs");

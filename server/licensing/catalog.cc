@@ -186,13 +186,22 @@ Status DeleteProduct(store::Database& db, const std::string& tenant, const std::
   });
 }
 
+Status ValidateSeats(int64_t seats) {
+  if (seats < 0 || seats > kMaxSeats) {
+    return Fail(ErrorCode::kInvalidRequest,
+                "seats must be from 0 to " + std::to_string(kMaxSeats) + " (the limit), got " +
+                    std::to_string(seats));
+  }
+  return Ok();
+}
+
 Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
                                         Subscription sub, const Actor& actor) {
   if (sub.id.empty()) sub.id = "sub-" + RandomUuid();
   if (!IsSlug(sub.id)) {
     return Fail(ErrorCode::kInvalidRequest, "id must match [a-z0-9][a-z0-9._-]{0,63}: " + sub.id);
   }
-  if (sub.seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  if (auto v = ValidateSeats(sub.seats); !v) return std::unexpected(v.error());
   sub.assigned = 0;
   sub.pending = 0;
   sub.created_at = NowRfc3339();
@@ -255,7 +264,7 @@ Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std:
 
 Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor) {
-  if (seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  if (auto v = ValidateSeats(seats); !v) return std::unexpected(v.error());
   return db.WriteValue<Subscription>([&](soci::session& sql) -> Result<Subscription> {
     auto before = ReadSubscription(sql, tenant, id);
     if (!before) return before;

@@ -29,6 +29,15 @@ struct Subscription {
   std::string created_at;
 };
 
+// The most seats one subscription may have (CONTRACT.md, "Limits and hostile
+// clients"): sums over a tenant's subscriptions then stay far inside int64.
+inline constexpr int64_t kMaxSeats = 1'000'000'000;
+
+// Ok for 0 <= seats <= kMaxSeats; otherwise kInvalidRequest naming the
+// range. Every path that sets seats checks here, so the limit lives in one
+// place.
+Status ValidateSeats(int64_t seats);
+
 struct ListOptions {
   int limit = 100;
   std::string after;  // last id of the previous page
@@ -61,7 +70,7 @@ Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
 Status DeleteProduct(store::Database& db, const std::string& tenant, const std::string& id,
                      const Actor& actor);
 
-// seats ≥ 0; id empty → generated.
+// seats as ValidateSeats; id empty → generated.
 Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
                                         Subscription subscription, const Actor& actor);
 Result<Subscription> GetSubscription(store::Database& db, const std::string& tenant,
@@ -69,7 +78,7 @@ Result<Subscription> GetSubscription(store::Database& db, const std::string& ten
 Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std::string& tenant,
                                                  const ListOptions& options);
 // Raises (filling pending FIFO) or lowers (kConflict with the numbers when
-// below assigned) the seats.
+// below assigned) the seats; kInvalidRequest as ValidateSeats.
 Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor);
 

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "server/licensing/decide.h"
@@ -168,6 +170,27 @@ Result<std::vector<Subscription>> UsageReport(store::Database& db, const std::st
     if (page->next_after.empty()) return out;
     after = page->next_after;
   }
+}
+
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (!__builtin_add_overflow(a, b, &out)) return out;
+  return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+}  // namespace
+
+UsageTotals SumUsage(const std::vector<Subscription>& rows) {
+  UsageTotals t;
+  for (const Subscription& s : rows) {
+    t.seats = SaturatingAdd(t.seats, s.seats);
+    t.assigned = SaturatingAdd(t.assigned, s.assigned);
+    t.pending = SaturatingAdd(t.pending, s.pending);
+  }
+  t.available = t.assigned == INT64_MIN ? INT64_MAX : SaturatingAdd(t.seats, -t.assigned);
+  return t;
 }
 
 }  // namespace allot::licensing

@@ -67,4 +67,12 @@ Result<ListPage<AssignmentView>> SubscriptionAssignments(store::Database& db,
 Result<std::vector<Subscription>> UsageReport(store::Database& db, const std::string& tenant,
                                               const std::vector<std::string>* only);
 
+struct UsageTotals {
+  int64_t seats = 0, assigned = 0, pending = 0, available = 0;
+};
+// The totals of a usage report. They saturate at the int64 range instead of
+// overflowing: kMaxSeats keeps new rows small, but a row written before the
+// limit may hold any int64.
+UsageTotals SumUsage(const std::vector<Subscription>& rows);
+
 }  // namespace allot::licensing

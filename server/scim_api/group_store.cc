@@ -313,7 +313,11 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
       // Rare shapes (sub-attribute paths, other filters on members): patch
       // the whole group in memory, then turn the member diff into rows.
       json members = json::array();
-      for (const Ref& m : LoadMembers(sql, caller.tenant, {id})[id]) {
+      // The map is held in a variable: a range-for over `LoadMembers(…)[id]`
+      // would iterate a vector inside a temporary destroyed before the body
+      // runs (range-init temporaries live on only from C++23's P2718).
+      std::map<std::string, std::vector<Ref>> current = LoadMembers(sql, caller.tenant, {id});
+      for (const Ref& m : current[id]) {
         members.push_back({{"value", m.value}, {"type", m.type}, {"display", m.display}});
       }
       if (!members.empty()) doc["members"] = members;

@@ -109,6 +109,39 @@ TEST_F(Seats, LoweringBelowAssignedIsConflictWithNumbers) {
   EXPECT_EQ(GetSubscription(*db_, tenant_, "s")->seats, 3);
 }
 
+TEST_F(Seats, SeatsAreHeldToTheLimit) {
+  EXPECT_TRUE(ValidateSeats(0));
+  EXPECT_TRUE(ValidateSeats(kMaxSeats));
+  for (int64_t bad : {int64_t{-1}, kMaxSeats + 1, INT64_MAX, INT64_MIN}) {
+    auto v = ValidateSeats(bad);
+    ASSERT_FALSE(v) << bad;
+    EXPECT_EQ(v.error().code, ErrorCode::kInvalidRequest);
+    EXPECT_EQ(v.error().message, "seats must be from 0 to 1000000000 (the limit), got " +
+                                     std::to_string(bad));
+  }
+  auto created = CreateSubscription(*db_, tenant_, {.id = "big", .product_id = "p-s", .seats = kMaxSeats + 1},
+                                    admin_);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kInvalidRequest);
+  AddSubscription("s", 3);
+  auto set = SetSeats(*db_, tenant_, "s", INT64_MAX, admin_);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(GetSubscription(*db_, tenant_, "s")->seats, 3);
+}
+
+TEST(UsageTotals, SaturateInsteadOfOverflowing) {
+  std::vector<Subscription> rows = {{.id = "a", .seats = INT64_MAX, .assigned = 5, .pending = 1},
+                                    {.id = "b", .seats = INT64_MAX, .assigned = 7, .pending = 2}};
+  UsageTotals t = SumUsage(rows);
+  EXPECT_EQ(t.seats, INT64_MAX);
+  EXPECT_EQ(t.assigned, 12);
+  EXPECT_EQ(t.pending, 3);
+  EXPECT_EQ(t.available, INT64_MAX - 12);
+  UsageTotals small = SumUsage({{.id = "c", .seats = 10, .assigned = 4}});
+  EXPECT_EQ(small.available, 6);
+}
+
 TEST_F(Seats, LoweringDownToAssignedWorks) {
   AddSubscription("s", 3);
   AddUser("u1");
