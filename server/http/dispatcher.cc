@@ -97,6 +97,10 @@ std::string CauseOf(const std::string& body) {
   return cause;
 }
 
+// HEAD is GET without the body (RFC 9110 §9.3.2): the GET route answers it
+// and the body is not sent.
+std::string_view RouteMethod(std::string_view method) { return method == "HEAD" ? "GET" : method; }
+
 }  // namespace
 
 Dispatcher::Dispatcher(Options options, const Router& router, Authenticator authenticate,
@@ -144,7 +148,7 @@ bool Dispatcher::Authenticate(Exchange& x) const {
 
 bool Dispatcher::RunsInline(Exchange& x) const {
   if (NeedsCredential(x)) return false;
-  x.match = router_.Find(x.request.method, x.request.path);
+  x.match = router_.Find(RouteMethod(x.request.method), x.request.path);
   return x.match->kind != Router::Match::Kind::kFound ||
          x.match->execution == Router::Execution::kNonBlocking;
 }
@@ -155,7 +159,7 @@ void Dispatcher::Serve(Exchange& x) const {
   if (NeedsCredential(x) && !x.authenticated && !Authenticate(x)) return;
   Request& req = x.request;
   Response& res = x.response;
-  if (!x.match) x.match = router_.Find(req.method, req.path);
+  if (!x.match) x.match = router_.Find(RouteMethod(req.method), req.path);
   Router::Match& match = *x.match;
   if (match.kind == Router::Match::Kind::kNotFound) {
     RenderFor(x, {ErrorCode::kNotFound, "no such endpoint: " + req.method + " " + req.path}, res);

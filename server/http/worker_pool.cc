@@ -1,5 +1,9 @@
 #include "server/http/worker_pool.h"
 
+#include <algorithm>
+
+#include "server/base/log.h"
+
 namespace allot::http {
 
 WorkerPool::WorkerPool(int threads, std::chrono::milliseconds queue_timeout)
@@ -44,7 +48,13 @@ void WorkerPool::Work() {
       next = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    next.job(Clock::now() - next.queued_at > queue_timeout_);
+    try {
+      next.job(Clock::now() - next.queued_at > queue_timeout_);
+    } catch (const std::exception& e) {
+      // Jobs catch what handlers throw; this is out of memory or a bug. The
+      // job's connection is dropped with it; the worker lives on.
+      log::Error("worker: a job threw; continuing", {{"error", e.what()}});
+    }
   }
 }
 
