@@ -9,6 +9,7 @@
 // Thread-safety: Post may be called from any thread; Shutdown from one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -42,12 +43,15 @@ class WorkerPool {
     Clock::time_point queued_at;
   };
   void Work();
+  // Briefly waits awake for the next job (see worker_pool.cc).
+  void Spin();
 
   const std::chrono::milliseconds queue_timeout_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Queued> jobs_;
   bool shutdown_ = false;
+  std::atomic<int> pending_{0};  // jobs queued, for Spin (read without the lock)
   std::vector<std::thread> threads_;
 };
 
