@@ -6,7 +6,9 @@
 #     trivial cpp-httplib handler that answers a body of the same size from a
 #     pool of the same size, alternating A, B, A, B… ROUNDS times in one run;
 #     with BEFORE set (another allot binary, e.g. main's), that one joins the
-#     alternation. Prints every round and the medians.
+#     alternation. Prints every round, the medians of requests/s and of each
+#     server's CPU time per request (from /proc/PID/stat: on a shared box
+#     the steadier measure of what a request costs).
 #  2. Peak resident memory of allot under each flood (bench/http/flood_bench).
 #
 #   ALLOT      the allot binary (default ./build/allot)
@@ -58,40 +60,52 @@ SIZE=$(curl -s -H "Authorization: Bearer $SCIM" "http://127.0.0.1:18601/scim/v2/
 echo "user $ID, body $SIZE bytes"
 
 "$BUILD/bench/http/trivial_httplib_server" 18602 "$SIZE" 32 > /dev/null &
-PIDS="$PIDS $!"
+TRIVIAL_PID=$!
+PIDS="$PIDS $TRIVIAL_PID"
 wait_port 18602 || true
 
 if [ -n "$BEFORE" ]; then
   "$BEFORE" init --data-dir "$WORK/old" > "$WORK/old.json"
   start_allot "$BEFORE" "$WORK/old" 18603 --insecure-http
+  OLD_PID=$LAST_PID
   wait_port 18603
   OLD_SCIM=$(token_of "$WORK/old.json" scim_token)
   OLD_ID=$(curl -s -H "Authorization: Bearer $OLD_SCIM" -H 'Content-Type: application/scim+json' \
     -d "$USER" http://127.0.0.1:18603/scim/v2/Users | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 fi
 
-run_wrk() { # NAME URL TOKEN
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run_wrk() { # NAME URL TOKEN PID — requests/s, and the server's CPU time per request
+  t0=$(cpu_ticks "$4")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" -H "Authorization: Bearer $3" "$2" 2>&1)
+  t1=$(cpu_ticks "$4")
   rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  count=$(echo "$out" | awk '/requests in/ {print $1}')
+  cpu=$(python3 -c "print(round(($t1 - $t0) * 1e6 / $(getconf CLK_TCK) / $count, 1))")
   errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-  echo "$1 $rate $errors" | tee -a "$WORK/rates"
+  echo "$1 $rate $cpu $errors" | tee -a "$WORK/rates"
 }
 
 echo "== GET /scim/v2/Users/{id}: $ROUNDS rounds, wrk -t$THREADS -c$CONNS -d${DURATION}s"
 for r in $(seq 1 "$ROUNDS"); do
-  run_wrk allot "http://127.0.0.1:18601/scim/v2/Users/$ID" "$SCIM"
-  run_wrk trivial-httplib "http://127.0.0.1:18602/scim/v2/Users/$ID" none
-  if [ -n "$BEFORE" ]; then run_wrk allot-before "http://127.0.0.1:18603/scim/v2/Users/$OLD_ID" "$OLD_SCIM"; fi
+  run_wrk allot "http://127.0.0.1:18601/scim/v2/Users/$ID" "$SCIM" "$NEW_PID"
+  run_wrk trivial-httplib "http://127.0.0.1:18602/scim/v2/Users/$ID" none "$TRIVIAL_PID"
+  if [ -n "$BEFORE" ]; then
+    run_wrk allot-before "http://127.0.0.1:18603/scim/v2/Users/$OLD_ID" "$OLD_SCIM" "$OLD_PID"
+  fi
 done
 python3 - "$WORK/rates" <<'PY'
 import statistics, sys
-rates = {}
+rates, cpus = {}, {}
 for line in open(sys.argv[1]):
-    name, rate = line.split()[:2]
+    name, rate, cpu = line.split()[:3]
     rates.setdefault(name, []).append(float(rate))
+    cpus.setdefault(name, []).append(float(cpu))
 med = {k: statistics.median(v) for k, v in rates.items()}
 for k, v in rates.items():
-    print(f"{k:16} median {med[k]:>10.0f} req/s   rounds: {', '.join(f'{x:.0f}' for x in v)}")
+    print(f"{k:16} median {med[k]:>8.0f} req/s, {statistics.median(cpus[k]):>6.1f} us CPU/request"
+          f"   rounds: {', '.join(f'{x:.0f}' for x in v)}")
 print(f"allot / trivial-httplib = {med['allot'] / med['trivial-httplib']:.2f}")
 if 'allot-before' in med:
     print(f"allot / allot-before    = {med['allot'] / med['allot-before']:.2f}")
