@@ -8,7 +8,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,6 +20,7 @@
 
 #include "server/base/log.h"
 #include "server/http/tls_context.h"
+#include "server/http/tls_socket.h"
 #include "server/http/worker_pool.h"
 
 namespace allot::http {
@@ -123,8 +123,7 @@ class Connection final : public ConnectionBase,
     ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.header_timeout_seconds));
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](const error_code& ec) {
+      stream_.async_handshake([self = this->shared_from_this()](const error_code& ec) {
                                 if (self->phase_ == Phase::kClosed) return;
                                 if (ec) return self->Close();
                                 self->phase_ = Phase::kIdle;
@@ -420,8 +419,8 @@ void ServerCore::OnAccepted(const error_code& ec, tcp::socket socket, IoSlot& sl
   socket.set_option(tcp::no_delay(true), ignored);
   asio::post(slot.ioc, [this, &slot, s = std::move(socket)]() mutable {
     if (tls) {
-      auto c = std::make_shared<Connection<ssl::stream<tcp::socket>>>(*this, slot, std::move(s),
-                                                                       *tls);
+      auto c = std::make_shared<Connection<TlsSocket>>(*this, slot, std::move(s),
+                                                       tls->native_handle());
       c->Start();
     } else {
       auto c = std::make_shared<Connection<tcp::socket>>(*this, slot, std::move(s));

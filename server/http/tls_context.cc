@@ -15,7 +15,10 @@ Result<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  // tls_socket.h: idle connections free their record buffers; writes may be
+  // partial and retried from a moved buffer.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   boost::system::error_code ec;
   context->use_certificate_chain_file(cert_file, ec);
   if (!ec) context->use_private_key_file(key_file, ssl::context::pem, ec);

@@ -1,5 +1,6 @@
 // server/http/tls_context.h — the server side of TLS: the OpenSSL context
-// the transport hands every accepted connection, from PEM files.
+// the transport hands every accepted connection (tls_socket.h), from PEM
+// files.
 // TLS 1.2 or newer, no compression, no renegotiation; buffers of idle
 // connections are released (many idle TLS connections cost little memory).
 // Thread-safety: build once at start; the context is then shared read-only.
