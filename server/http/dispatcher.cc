@@ -172,9 +172,15 @@ bool Dispatcher::Authenticate(Exchange& x) const {
   return true;
 }
 
+bool Dispatcher::TakesBody(Exchange& x) const {
+  if (NeedsCredential(x)) return true;
+  if (!x.match) x.match = router_.Find(RouteMethod(x.request.method), x.request.path);
+  return x.match->kind == Router::Match::Kind::kFound;
+}
+
 bool Dispatcher::RunsInline(Exchange& x) const {
   if (NeedsCredential(x)) return false;
-  x.match = router_.Find(RouteMethod(x.request.method), x.request.path);
+  if (!x.match) x.match = router_.Find(RouteMethod(x.request.method), x.request.path);
   return x.match->kind != Router::Match::Kind::kFound ||
          x.match->execution == Router::Execution::kNonBlocking;
 }

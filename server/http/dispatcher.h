@@ -68,6 +68,13 @@ class Dispatcher {
   // request may proceed; false with the error response rendered.
   bool Authenticate(Exchange& exchange) const;
 
+  // Whether the body is worth reading once the head is in: always when the
+  // surface takes a credential (checked first, on a worker); without one,
+  // only when the route exists (no route without a credential takes a body,
+  // so a client without credentials never makes the server hold a body).
+  // Routes the request as a side effect when no credential is needed.
+  bool TakesBody(Exchange& exchange) const;
+
   // True when Serve may run on an I/O thread: no credential is needed and
   // the route is unknown, refuses the method, or was registered as
   // non-blocking (/healthz). Routes the request as a side effect.

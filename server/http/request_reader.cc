@@ -95,8 +95,9 @@ class RequestReader::Parser : public beast_http::basic_parser<true> {
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    // Grow with what arrives rather than trusting the announced length.
-    if (length) reader_.request_.body.reserve(std::min<std::uint64_t>(*length, 64 * 1024));
+    // Beast checked the announced length against the limit; the caller
+    // reads a body only once its credential passed.
+    if (length) reader_.request_.body.reserve(static_cast<size_t>(*length));
   }
   size_t on_body_impl(boost::beast::string_view body, error_code& ec) override {
     return Append(body, ec);

@@ -235,7 +235,15 @@ class Connection final : public ConnectionBase,
     Dispatcher& d = *core_.dispatcher;
     d.Begin(*exchange_);
     if (reader_->state() == RequestReader::State::kDone) return Dispatch();
-    if (!d.NeedsCredential(*exchange_)) return ReadBody();
+    if (!d.NeedsCredential(*exchange_)) {
+      if (d.TakesBody(*exchange_)) return ReadBody();
+      // 404 or 405 without a credential: answered without reading the body,
+      // which leaves the connection unusable for another request.
+      keep_alive_ = false;
+      d.Serve(*exchange_);
+      wire_head_ = d.Finish(*exchange_, false);
+      return Write();
+    }
     // Check the credential before a byte of the body is read.
     phase_ = Phase::kAuth;
     DisarmDeadline();

@@ -162,6 +162,17 @@ TEST_F(Limits, ABodyOfAnUnauthenticatedRequestIsNeverAwaited) {
   EXPECT_EQ(c->ReadResponse(seconds(5)).status, 401);
 }
 
+TEST_F(Limits, ABodyForAPathWithoutCredentialsIsNeverAwaited) {
+  // No route without a credential takes a body: 404 or 405 at once, body unread.
+  for (const std::string path : {"/healthz", "/nowhere", "/console/x"}) {
+    auto c = Open();
+    ASSERT_TRUE(c->Send("POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: 4000000\r\n\r\n"));
+    RawResponse r = c->ReadResponse(seconds(5));
+    EXPECT_TRUE(r.status == 404 || r.status == 405) << path << ": " << r.status;
+    EXPECT_EQ(r.Header("connection"), "close");
+  }
+}
+
 TEST_F(Limits, APostWithoutContentLengthHasAnEmptyBodyAndIsAnsweredAtOnce) {
   auto c = Open();
   ASSERT_TRUE(c->Send("POST /scim/v2/Users HTTP/1.1\r\nHost: t\r\n" +
@@ -226,10 +237,12 @@ TEST_F(Limits, ThreeGetsInOneWriteGetThreeAnswers) {
 }
 
 TEST_F(Limits, MalformedRequestsGet400) {
-  for (const char* bad : {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
-                          "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n",
-                          "POST /healthz HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-                          "POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+  const std::string auth = Bearer(server_->scim_token());
+  for (const std::string& bad :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n"),
+        std::string("POST /healthz HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        "POST /scim/v2/Users HTTP/1.1\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
     auto c = Open();
     ASSERT_TRUE(c->Send(bad));
     EXPECT_EQ(c->ReadResponse().status, 400) << bad;

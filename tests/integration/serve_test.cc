@@ -179,16 +179,21 @@ TEST(Shutdown, FinishesARequestInFlight) {
   ASSERT_TRUE(server) << error;
   const int fd = ConnectRaw(server->port());
   ASSERT_GE(fd, 0);
-  const std::string head =
-      "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 10\r\n\r\n01234";
-  ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  const std::string body =
+      R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"in-flight"})";
+  const std::string head = "POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                           "Authorization: Bearer " + server->scim_token() +
+                           "\r\nContent-Type: application/scim+json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n";
+  const size_t half = body.size() / 2;
+  ASSERT_TRUE(WriteAll(fd, head + body.substr(0, half)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server is reading the body
   ASSERT_EQ(kill(server->pid(), SIGTERM), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ASSERT_EQ(write(fd, "56789", 5), 5);
+  ASSERT_TRUE(WriteAll(fd, body.substr(half)));
   const std::string response = ReadToClose(fd);
   close(fd);
-  EXPECT_EQ(response.rfind("HTTP/1.1 405", 0), 0u) << response;
+  EXPECT_EQ(response.rfind("HTTP/1.1 201", 0), 0u) << response;
   EXPECT_EQ(server->Stop(SIGTERM), 0) << server->Log();
 }
 
