@@ -52,11 +52,13 @@ class ConnectionBase {
 
 // One I/O thread: its io_context and the connections that live on it.
 struct IoSlot {
+  // Declared before ioc: handlers the io_context destroys may end
+  // connections, which unregister here.
+  std::mutex mutex;  // guards `connections`
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(ioc);
   std::thread thread;
-  std::mutex mutex;  // guards `connections`
-  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
 };
 
 // What every connection shares: options, dispatcher, pool, TLS, counters.
