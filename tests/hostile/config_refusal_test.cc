@@ -71,7 +71,7 @@ TEST(ConfigRefusal, EveryBadValueIsRefusedLikeItsFlag) {
 TEST(ConfigRefusal, ValuesInRangeAreAccepted) {
   TempDir dir;
   const std::string file = dir.path() + "/c.json";
-  std::ofstream(file) << R"({"threads":1024,"queue_timeout_ms":1,"log_level":"debug",
+  std::ofstream(file) << R"({"threads":8,"queue_timeout_ms":1,"log_level":"debug",
       "max_connections":1,"header_timeout_seconds":3600,"io_threads":1})";
   std::string error;
   auto server = TestServer::Start({.extra_args = {"--config", file}}, &error);
