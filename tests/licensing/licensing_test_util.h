@@ -152,6 +152,17 @@ class LicensingTest : public ::testing::Test {
     }));
     return state;
   }
+  // An unscoped administrator's assign / unassign (licenses.h).
+  Result<License> Assign(const std::string& user, const std::string& sub, bool queue = false) {
+    auto r = AssignLicense(*db_, tenant_, user, sub, {.queue = queue}, admin_, {});
+    if (!r) return std::unexpected(r.error());
+    return r->license;
+  }
+  Result<UnassignOutcome> Unassign(const std::string& user, const std::string& sub,
+                                   bool deny = false) {
+    return UnassignLicense(*db_, tenant_, user, sub, {.deny = deny}, admin_, {});
+  }
+
   void ExpectInvariants(const std::string& sub) {
     auto c = GetSubscription(*db_, tenant_, sub);
     ASSERT_TRUE(c);

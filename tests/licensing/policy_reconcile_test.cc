@@ -107,7 +107,7 @@ TEST_F(Policies, DenyOverrideSurvivesResync) {
   AddUser("u1");
   AddMember("g1", "u1");
   Changed({"u1"});
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "lit", admin_));
+  ASSERT_TRUE(Unassign("u1", "lit"));
   Changed({"u1"});
   EXPECT_EQ(StateOf("u1", "lit"), "");
   ASSERT_TRUE(engine_->ReconcileTenant(tenant_, scim_));
