@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     serve.keep_alive_timeout_seconds = from_file.keep_alive_timeout_seconds;
     serve.queue_timeout_ms = from_file.queue_timeout_ms;
     serve.log_level = from_file.log_level;
+    serve.expiry_sweep_seconds = from_file.expiry_sweep_seconds;
   }
   if (serve.data_dir.empty()) return Die(2, "serve needs --data-dir (or \"data_dir\" in --config)");
   return allot::app::RunServe(serve);

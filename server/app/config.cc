@@ -42,7 +42,7 @@ Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   static const char* kKnown[] = {"data_dir", "listen", "tls_cert", "tls_key", "insecure_http",
                                  "policies", "plugins", "db", "threads", "max_body_bytes",
                                  "read_timeout_seconds", "keep_alive_timeout_seconds",
-                                 "queue_timeout_ms", "log_level"};
+                                 "queue_timeout_ms", "log_level", "expiry_sweep_seconds"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
       return Fail(ErrorCode::kInvalidRequest, path + ": unknown key \"" + key + "\"");
@@ -66,6 +66,11 @@ Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   take("keep_alive_timeout_seconds", c.keep_alive_timeout_seconds);
   take("queue_timeout_ms", c.queue_timeout_ms);
   take("log_level", c.log_level);
+  take("expiry_sweep_seconds", c.expiry_sweep_seconds);
+  if (s && (c.expiry_sweep_seconds < 1 || c.expiry_sweep_seconds > 3600)) {
+    return Fail(ErrorCode::kInvalidRequest,
+                path + ": \"expiry_sweep_seconds\" must be from 1 to 3600");
+  }
   return s;
 }
 

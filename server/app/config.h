@@ -24,6 +24,8 @@ struct ServeConfig {
   int keep_alive_timeout_seconds = 5;
   int queue_timeout_ms = 5000;
   std::string log_level = "info";
+  // How often expired overrides are removed (licensing/expiry_sweeper.h).
+  int expiry_sweep_seconds = 30;
 };
 
 // Applies the keys of a JSON config file to `config` (the same names as the
