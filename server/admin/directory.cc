@@ -86,6 +86,8 @@ json Evaluable(soci::session& sql, const std::string& tenant, ResourceKind kind,
                const std::string& id, const std::string& resource, const std::string& created,
                const std::string& updated, bool with_membership) {
   json doc = scim_api::ParseStored(resource);
+  // As the SCIM list does: a user stored without `active` is active.
+  if (kind == ResourceKind::kUser && !doc.contains("active")) doc["active"] = true;
   doc["id"] = id;
   doc["meta"] = {{"resourceType", kind == ResourceKind::kUser ? "User" : "Group"},
                  {"created", created},

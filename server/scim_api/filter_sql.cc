@@ -141,19 +141,27 @@ class Translator {
  private:
   std::string Col(const char* name) const { return std::string(Alias(kind_)) + "." + name; }
 
+  // A part whose text is dropped takes its bound values with it: a value
+  // bound to a name absent from the text fails the statement.
   SqlCondition On(const scim::Logical& l) {
+    const size_t mark = params_.size();
     SqlCondition a = Visit(*l.left);
     SqlCondition b = Visit(*l.right);
     const char* op = l.op == scim::Logical::Op::kAnd ? " AND " : " OR ";
     if (l.op == scim::Logical::Op::kOr && (a.sql == kTrue || b.sql == kTrue)) {
+      params_.Truncate(mark);
       return {kTrue, a.exact && b.exact};
     }
     return {"(" + a.sql + op + b.sql + ")", a.exact && b.exact};
   }
 
   SqlCondition On(const scim::Negation& n) {
+    const size_t mark = params_.size();
     SqlCondition a = Visit(*n.operand);
-    if (!a.exact) return Inexact();
+    if (!a.exact) {
+      params_.Truncate(mark);
+      return Inexact();
+    }
     return {"(NOT " + a.sql + ")", true};
   }
 

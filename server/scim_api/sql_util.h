@@ -33,6 +33,11 @@ class SqlParams {
   // live in this object, which must outlive the statement's execution.
   void BindAll(soci::statement& st);
   size_t size() const { return values_.size(); }
+  // Drops the values added after the first `n` (their placeholders must no
+  // longer be in the SQL text: every bound name must appear in it).
+  void Truncate(size_t n) {
+    while (values_.size() > n) values_.pop_back();
+  }
   const std::deque<std::string>& values() const { return values_; }
 
  private:

@@ -39,9 +39,9 @@ class LicensingTest : public ::testing::Test {
   void SetUp() override {
     dir_ = MakeTempDir();
     std::string error;
-    const std::string url = allot::testing::NewTestDatabase(dir_ + "/allot.db", &error);
-    ASSERT_FALSE(url.empty()) << error;
-    auto db = store::Database::Open({.url = url, .pool_size = 16});
+    url_ = allot::testing::NewTestDatabase(dir_ + "/allot.db", &error);
+    ASSERT_FALSE(url_.empty()) << error;
+    auto db = store::Database::Open({.url = url_, .pool_size = 16});
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_));
@@ -174,6 +174,7 @@ class LicensingTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::string url_;  // the database's, to open a second instance on it
   std::string tenant_ = "t1";
   std::unique_ptr<store::Database> db_;
   Actor admin_{Actor::Kind::kAdmin, "root"};

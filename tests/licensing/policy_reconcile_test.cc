@@ -28,8 +28,9 @@ class Policies : public LicensingTest {
                        {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
   }
   void Changed(std::vector<std::string> users) {
-    ASSERT_TRUE(db_->Write(
-        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); }));
+    Status s = db_->Write(
+        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); });
+    ASSERT_TRUE(s) << s.error().message;
   }
 
   std::string policies_dir_;
