@@ -214,7 +214,14 @@ void HttpServer::Impl::Handle(const httplib::Request& hreq, httplib::Response& h
   req.path = hreq.path;
   req.body = hreq.body;
   for (const auto& [k, v] : hreq.headers) req.headers.emplace(k, v);
-  for (const auto& [k, v] : hreq.params) req.query.emplace(k, v);
+  // The URL's query only: httplib's `params` also holds the fields of a
+  // form-encoded body (what `curl -d` sends by default), which are not
+  // query parameters (the admin API refuses unknown ones).
+  if (const size_t q = hreq.target.find('?'); q != std::string::npos) {
+    httplib::Params query;
+    httplib::detail::parse_query_text(hreq.target.substr(q + 1), query);
+    for (const auto& [k, v] : query) req.query.emplace(k, v);
+  }
   std::string incoming_id = req.Header("X-Request-Id");
   req.request_id = SaneRequestId(incoming_id) ? incoming_id : RandomUuid();
   std::string host = req.Header("Host");
