@@ -100,10 +100,4 @@ Status ClearHold(store::Database& db, const std::string& tenant, const std::stri
   });
 }
 
-Result<std::optional<Hold>> UserHold(store::Database& db, const std::string& tenant,
-                                     const std::string& user) {
-  return db.ReadValue<std::optional<Hold>>(
-      [&](soci::session& sql) { return ReadHold(sql, tenant, user); });
-}
-
 }  // namespace allot::licensing

@@ -37,8 +37,4 @@ Result<RevokeOutcome> RevokeAll(store::Database& db, const std::string& tenant,
 Status ClearHold(store::Database& db, const std::string& tenant, const std::string& user,
                  const Actor& actor);
 
-// The user's hold for display, in a read transaction.
-Result<std::optional<Hold>> UserHold(store::Database& db, const std::string& tenant,
-                                     const std::string& user);
-
 }  // namespace allot::licensing

@@ -197,6 +197,8 @@ Result<int64_t> SweepExpiredOverrides(store::Database& db, const std::string& no
     std::string tenant, user, sub, expires_at;
   };
   std::vector<Expired> expired;
+  // The one query over every tenant: the sweep is the system's, for all of
+  // them; each removal below is its tenant's own transaction.
   Status read = db.Read([&](soci::session& sql) {
     return sql::Run(sql,
                     "SELECT tenant_id, user_id, subscription_id, expires_at FROM overrides WHERE "

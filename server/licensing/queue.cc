@@ -91,12 +91,15 @@ Status AfterActivation(soci::session& sql, const std::string& tenant, const std:
                        const std::vector<std::string>* users, const Actor& actor,
                        std::map<std::string, int64_t>& freed) {
   if (users != nullptr && users->empty()) return Ok();
-  std::string only_users;
-  std::vector<std::string> params = {tenant, sub};
+  // The users as the session's id list (sql.h): thousands of bound names
+  // would make the prepare quadratic on SQLite.
+  std::string only_users, only_users_o;
   if (users != nullptr) {
-    only_users = " AND h.user_id IN (" + sql::Placeholders(users->size(), 2) + ")";
-    params.insert(params.end(), users->begin(), users->end());
+    if (auto f = sql::FillIdList(sql, *users); !f) return f;
+    only_users = std::string(" AND h.user_id IN ") + sql::kIdList;
+    only_users_o = std::string(" AND o.user_id IN ") + sql::kIdList;
   }
+  const std::vector<std::string> params = {tenant, sub};
   // 1. The licenses kept while these users waited for `sub`.
   std::vector<Release> held;
   auto s = sql::Run(sql,
@@ -122,12 +125,7 @@ Status AfterActivation(soci::session& sql, const std::string& tenant, const std:
   if (family->empty()) return Ok();
   // sql::Run binds by position: every placeholder has its own value, in
   // the order of the text.
-  std::vector<std::string> params_o = {sub, sub, tenant, sub, *family, sub};
-  std::string only_users_o;
-  if (users != nullptr) {
-    only_users_o = " AND o.user_id IN (" + sql::Placeholders(users->size(), params_o.size()) + ")";
-    params_o.insert(params_o.end(), users->begin(), users->end());
-  }
+  const std::vector<std::string> params_o = {sub, sub, tenant, sub, *family, sub};
   struct Superseded {
     std::string user, sub;
   };

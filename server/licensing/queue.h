@@ -54,7 +54,8 @@ Result<int64_t> ReleaseAssignments(soci::session& sql, const std::string& tenant
 // every user now active in `sub` (only `users` when given), the license kept
 // for it is released ("replaced") and superseded grant overrides of the
 // family are cleared. Adds the subscriptions where seats were freed to
-// `freed`. Errors are the database's.
+// `freed`. Replaces the session's id list (sql::FillIdList) with `users`.
+// Errors are the database's.
 Status AfterActivation(soci::session& sql, const std::string& tenant, const std::string& sub,
                        const std::vector<std::string>* users, const Actor& actor,
                        std::map<std::string, int64_t>& freed);
