@@ -24,7 +24,9 @@ export ALLOT_TEST_PG_URL
 for suite in scim_api/scim_api_integration_test hardening/hardening_test \
              admin/admin_api_test admin/admin_flows_test \
              licensing/serve_admin_test licensing/serve_race_test licensing/seats_test \
-             licensing/policy_reconcile_test licensing/concurrency_test; do
+             licensing/policy_reconcile_test licensing/concurrency_test licensing/expiry_test \
+             licensing/family_swap_race_test \
+             workflows/workflows_test; do
   echo "-- $suite"
   build/tests/$suite --gtest_brief=1
 done

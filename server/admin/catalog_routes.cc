@@ -36,7 +36,7 @@ int64_t SeatsOf(const nlohmann::json& v) {
 nlohmann::json SubscriptionJson(const Subscription& s) {
   return {{"id", s.id},           {"product_id", s.product_id}, {"seats", s.seats},
           {"assigned", s.assigned}, {"pending", s.pending},     {"available", s.available()},
-          {"created_at", s.created_at}};
+          {"fill", s.fill},         {"created_at", s.created_at}};
 }
 
 template <typename T, typename F>
@@ -63,7 +63,8 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                                                       {.limit = page->limit, .after = page->after});
                   if (!list) return RenderError(list.error(), res);
                   RenderJson(200, PageJson(*list, ProductJson), res);
-                });
+                },
+                Paged());
   AddAdminRoute(router, "POST", "/products", Action::kManageCatalog,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
@@ -113,7 +114,8 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                       {.limit = page->limit, .after = page->after, .only = Scope(access)});
                   if (!list) return RenderError(list.error(), res);
                   RenderJson(200, PageJson(*list, SubscriptionJson), res);
-                });
+                },
+                Paged());
   AddAdminRoute(router, "POST", "/subscriptions", Action::kManageCatalog,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
@@ -138,16 +140,37 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   if (!s) return RenderError(s.error(), res);
                   RenderJson(200, SubscriptionJson(*s), res);
                 });
-  AddAdminRoute(router, "PATCH", "/subscriptions/{id}", Action::kChangeSeats,
+  // Each field has its own rule: seats (AuthorizeSeatChange), fill (a
+  // Global admin or the subscription's Subscription admin). The route asks
+  // only for a role that reads the subscription; the fields decide the rest.
+  AddAdminRoute(router, "PATCH", "/subscriptions/{id}", Action::kReadDirectory,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   const std::string& id = req.path_params[0];
+                  auto body = ParseBody(req.body, {{"seats", FieldType::kInteger},
+                                                   {"fill", FieldType::kString}});
+                  if (!body) return RenderError(body.error(), res);
+                  licensing::SubscriptionChange change;
+                  if (body->contains("seats")) {
+                    if (auto a = AuthorizeSeatChange(*access.principal); !a) {
+                      return RenderError(a.error(), res);
+                    }
+                    change.seats = SeatsOf((*body)["seats"]);
+                  }
+                  if (body->contains("fill")) {
+                    auto a = Authorize(*access.principal, Action::kChangeFill);
+                    if (!a) return RenderError(a.error(), res);
+                    change.fill = (*body)["fill"].get<std::string>();
+                  }
+                  if (!change.seats && !change.fill) {
+                    return RenderError({ErrorCode::kInvalidRequest,
+                                        "nothing to change: give \"seats\" or \"fill\""},
+                                       res);
+                  }
                   if (!access.Covers(id)) {
                     return RenderError({ErrorCode::kNotFound, "no subscription " + id}, res);
                   }
-                  auto body = ParseBody(req.body, {{"seats", FieldType::kInteger, true}});
-                  if (!body) return RenderError(body.error(), res);
-                  auto s = licensing::SetSeats(db, access.tenant(), id,
-                                               SeatsOf((*body)["seats"]), ActorOf(access));
+                  auto s = licensing::UpdateSubscription(db, access.tenant(), id, change,
+                                                         ActorOf(access));
                   if (!s) return RenderError(s.error(), res);
                   RenderJson(200, SubscriptionJson(*s), res);
                 });

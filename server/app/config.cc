@@ -91,6 +91,9 @@ const std::vector<Setting>& Settings() {
       {"queue_timeout_ms",
        "Milliseconds a request may wait for a worker; longer gets 429 (default 5000)",
        Kind::kInt, &C::queue_timeout_ms, 1, 600000},
+      {"expiry_sweep_seconds",
+       "Seconds between sweeps that end expired overrides and holds (default 30)", Kind::kInt,
+       &C::expiry_sweep_seconds, 1, 3600},
       {"log_level", "Lowest level logged (default info)", Kind::kChoice, &C::log_level, 0, 0,
        {"debug", "info", "warn", "error"}},
   };

@@ -42,6 +42,8 @@ struct ServeConfig {
   int write_timeout_seconds = 30;
   int queue_timeout_ms = 5000;
   std::string log_level = "info";
+  // How often expired overrides are removed (licensing/expiry_sweeper.h).
+  int expiry_sweep_seconds = 30;
 };
 
 // One setting: a config key and its flag.

@@ -7,6 +7,7 @@
 #include "server/admin/admin_routes.h"
 #include "server/app/commands.h"
 #include "server/app/data_dir.h"
+#include "server/app/docs_routes.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/tokens.h"
@@ -14,6 +15,7 @@
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
+#include "server/licensing/expiry_sweeper.h"
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -137,6 +139,7 @@ int RunServe(const ServeConfig& config) {
   http::Metrics metrics;
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
+  AddDocsRoutes(router);
   admin::AddRoutes(router, {.db = db->get()});
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
@@ -172,12 +175,18 @@ int RunServe(const ServeConfig& config) {
     }
   });
 
+  // Expired overrides go within expiry_sweep_seconds, on every instance
+  // (each is removed by exactly one).
+  licensing::ExpirySweeper sweeper(database, std::chrono::seconds(config.expiry_sweep_seconds));
+  sweeper.Start();
+
   log::Info("listening", {{"host", listen->host},
                           {"port", *port},
                           {"scheme", options.tls ? "https" : "http"},
                           {"schema_version", store::LatestSchemaVersion()}});
   server.Run();
   signal_thread.join();
+  sweeper.Stop();
   log::Info("stopped");
   return 0;
 }

@@ -27,6 +27,7 @@ struct Subscription {
   int64_t seats = 0, assigned = 0, pending = 0;
   int64_t available() const { return seats - assigned; }
   std::string created_at;
+  std::string fill = "auto";  // auto | manual: who gets a freed seat (queue.h)
 };
 
 // The most seats one subscription may have (CONTRACT.md, "Limits and hostile
@@ -81,6 +82,18 @@ Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std:
 // below assigned) the seats; kInvalidRequest as ValidateSeats.
 Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor);
+
+// PATCH of a subscription: the fields given change together, in one
+// transaction, with one subscription.updated event. Seats as SetSeats;
+// `fill` "auto" or "manual" (kInvalidRequest otherwise); turning a
+// subscription back to auto serves its queue at once.
+struct SubscriptionChange {
+  std::optional<int64_t> seats;
+  std::optional<std::string> fill;
+};
+Result<Subscription> UpdateSubscription(store::Database& db, const std::string& tenant,
+                                        const std::string& id, const SubscriptionChange& change,
+                                        const Actor& actor);
 
 // Reads one subscription in an open transaction; kNotFound.
 Result<Subscription> ReadSubscription(soci::session& sql, const std::string& tenant,

@@ -159,6 +159,24 @@ TEST(FilterSql, DeepNestingIsBoundedInSql) {
   EXPECT_EQ(not_params.size(), 0u);
 }
 
+// Every bound value's name is in the text: a value of a dropped part made
+// the statement fail ("Cannot bind to (by name) :p0", a 500 on
+// `userName co "r" or name.familyName co "riv"`).
+TEST(FilterSql, DroppedPartsBindNoValue) {
+  for (const char* text :
+       {R"(userName co "r" or name.familyName co "riv")",
+        R"(name.familyName co "riv" or userName co "r")",
+        R"(not (userName co "r" or name.familyName co "riv"))",
+        R"(externalId eq "e" and not (userName co "r" or title eq "x"))"}) {
+    SqlParams params;
+    SqlCondition c = Translate(text, params);
+    for (size_t i = 0; i < params.size(); ++i) {
+      EXPECT_NE(c.sql.find(":p" + std::to_string(i)), std::string::npos)
+          << text << " binds :p" << i << " absent from " << c.sql;
+    }
+  }
+}
+
 TEST(FilterSql, EmailValueUsesExistsOnEmailRows) {
   SqlParams params;
   SqlCondition c = Translate(R"(emails.value eq "A@x.org")", params);

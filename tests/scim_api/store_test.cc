@@ -53,6 +53,29 @@ TEST_F(StoreTest, ListenerErrorRollsBackTheCreate) {
   EXPECT_TRUE(CreateUser(*db_, caller_, {{"userName", "refused"}}).has_value());
 }
 
+// A filter evaluated partly in memory (an extension attribute) agreed with
+// SQL only when the client had sent `active`: absent means active.
+TEST_F(StoreTest, ActiveEqTrueMatchesAUserStoredWithoutActiveInMemoryToo) {
+  const json enterprise = {{"department", "Sales"}};
+  auto r = CreateUser(*db_, caller_,
+                      {{"userName", "s1"},
+                       {"schemas",
+                        {"urn:ietf:params:scim:schemas:core:2.0:User",
+                         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}},
+                       {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", enterprise}});
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  ListQuery query;
+  query.filter = *scim::ParseFilter(
+      R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "sales" and active eq true)");
+  auto page = db_->ReadValue<ListPage>([&](soci::session& sql) -> Result<ListPage> {
+    auto p = ListResources(sql, "t1", ResourceKind::kUser, query);
+    if (!p) return std::unexpected(Error{ErrorCode::kInternal, p.error().detail});
+    return *p;
+  });
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, 1);
+}
+
 TEST_F(StoreTest, PatchActiveFalseTellsListener) {
   const std::string id = NewUser(*db_, caller_, "p");
   listener_.calls.clear();
