@@ -12,6 +12,7 @@
 #include "server/base/log.h"
 #include "server/licensing/engine_tenant.h"
 #include "server/licensing/evaluate.h"
+#include "server/licensing/locks.h"
 #include "server/licensing/sql.h"
 #include "server/policy/plugin_host.h"
 #include "server/policy/policy.h"
@@ -317,6 +318,8 @@ Result<ReconcileCounts> Engine::ReconcileAll(const Actor& actor) {
 Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
                             const std::vector<std::string>& user_ids, const Actor& actor) {
   if (user_ids.empty()) return Ok();
+  // Lock order (locks.h): the users' rows, their state rows, subscriptions.
+  if (auto s = LockUsers(sql, tenant_id, user_ids); !s) return s;
   if (auto s = MarkUsers(sql, tenant_id, user_ids, actor); !s) return s;
   // A user who is no longer active holds nothing whatever the policies say:
   // those seats go back now, in the SCIM change's transaction.

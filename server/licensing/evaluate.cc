@@ -12,6 +12,7 @@
 
 #include "server/base/clock.h"
 #include "server/licensing/audit.h"
+#include "server/licensing/locks.h"
 #include "server/licensing/policy_store.h"
 #include "server/licensing/sql.h"
 #include "server/store/database.h"
@@ -221,6 +222,9 @@ Result<ApplyOutcome> ApplyEvaluation(soci::session& sql, const EvaluationInput& 
     all.push_back(u.id);
     if (!u.has_state) stateless.push_back(u.id);
   }
+  // The users' own rows first, as a SCIM write and every licensing change
+  // lock them (locks.h): then their state rows, then (Reapply) subscriptions.
+  if (auto l = LockUsers(sql, tenant, all); !l) return std::unexpected(l.error());
   if (auto w = ForEachUser(sql,
                            "INSERT INTO licensing_user_state (tenant_id, user_id, facts_seq) "
                            "VALUES (:t, :u, 0) ON CONFLICT (tenant_id, user_id) DO NOTHING",
