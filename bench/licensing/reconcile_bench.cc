@@ -294,6 +294,7 @@ int main(int argc, char** argv) {
   const auto join_start = Clock::now();
   start = join_start;
   cpu_at_start = CpuSeconds();
+  const double join_cpu = cpu_at_start;
   Check((*db)->Write([&](soci::session& sql) -> Status {
     std::vector<std::string> t(ids.size(), tenant), g(ids.size(), "group-3");
     sql << "INSERT INTO scim_group_members (tenant_id, group_id, member_id, member_type) "
@@ -311,6 +312,7 @@ int main(int argc, char** argv) {
   if (!settled) return 1;
   Report("group_patch_10k_settle", start, joiners,
          with_hosts({{"activated", settled->changes.activated}, {"queued", settled->changes.queued}}));
+  cpu_at_start = join_cpu;  // the total's CPU is the commit's and the settle's
   Report("group_patch_10k_total", join_start, joiners, mode);
 
   std::filesystem::remove_all(dir);

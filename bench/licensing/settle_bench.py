@@ -49,6 +49,25 @@ def wait_settled(c, admin, poll=0.001, limit=120.0):
     raise RuntimeError("not settled within %s s" % limit)
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of `pid` and its live children (the plugin
+    hosts), from /proc: the work, whatever the machine's load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[0] is the state: ppid is fields[1], utime/stime 11/12.
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def patch_add(c, scim, gid, ids):
     ops = [{"op": "add", "path": "members", "value": [{"value": i} for i in ids]}]
     return c.call("PATCH", "/scim/v2/Groups/" + gid, scim,
@@ -118,21 +137,26 @@ def main():
             lags.append((wait_settled(c, admin) - answered) * 1000)
         lags.sort()
         print(json.dumps({"phase": "one_join_settle_ms", "joins": len(lags),
+                          "load_average": os.getloadavg()[0],
                           "median": round(statistics.median(lags), 2),
                           "p95": round(lags[int(len(lags) * 0.95) - 1], 2),
                           "max": round(lags[-1], 2)}), flush=True)
 
         # 2. 10,000 users in one PATCH.
         start = time.monotonic()
+        cpu_start = cpu_seconds(server.pid)
         status, _ = patch_add(c, scim, groups["Teachers"], ids[:args.users])
         answered = time.monotonic()
         assert status in (200, 204), status
         settled = wait_settled(c, admin, poll=0.005)
+        cpu = cpu_seconds(server.pid) - cpu_start
         _, sub = c.call("GET", "/admin/v1/subscriptions/lit", admin)
         print(json.dumps({"phase": "patch_%d_members" % args.users,
                           "patch_answer_s": round(answered - start, 3),
                           "settled_after_answer_s": round(settled - answered, 3),
                           "total_s": round(settled - start, 3),
+                          "cpu_s": round(cpu, 3),
+                          "load_average": os.getloadavg()[0],
                           "assigned": sub["assigned"]}), flush=True)
     finally:
         server.terminate()

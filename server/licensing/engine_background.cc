@@ -60,7 +60,8 @@ void Engine::ReloadPolicies() {
   log::Info("policy files read", {{"dir", options_.policies_dir}, {"ok", ok}, {"failed", failed}});
   std::vector<std::string> tenants;
   Status read = db_.Read([&](soci::session& sql) {
-    return sql::Run(sql, "SELECT id FROM tenants WHERE :p0 = :p0", {"x"},
+    // Every tenant (`:p0 = :p0` is two parameters on PostgreSQL).
+    return sql::Run(sql, "SELECT id FROM tenants WHERE id <> :p0", {""},
                     [&](const soci::row& r) { tenants.push_back(sql::Str(r, 0)); });
   });
   if (!read) log::Error("cannot list tenants to reload", {{"error", read.error().message}});

@@ -169,10 +169,12 @@ Result<PolicyVersion> LockPolicyVersion(soci::session& sql, const std::string& t
 
 Result<std::map<std::string, PolicyVersion>> AllPolicyVersions(soci::session& sql) {
   std::map<std::string, PolicyVersion> out;
+  // Every row; a parameter used once (a name repeated, `:p0 = :p0`, is two
+  // parameters on PostgreSQL, so that query failed there).
   auto s = sql::Run(sql,
                     "SELECT tenant_id, version, reconciled_version, pass_owner, pass_until FROM "
-                    "tenant_policy_state WHERE :p0 = :p0",
-                    {"x"}, [&](const soci::row& r) { out[sql::Str(r, 0)] = VersionFromRow(r, 1); });
+                    "tenant_policy_state WHERE tenant_id <> :p0",
+                    {""}, [&](const soci::row& r) { out[sql::Str(r, 0)] = VersionFromRow(r, 1); });
   if (!s) return std::unexpected(s.error());
   return out;
 }
