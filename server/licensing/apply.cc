@@ -15,6 +15,7 @@
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
 #include "server/store/database.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -31,10 +32,11 @@ struct Inputs {
   std::unordered_map<std::string, std::map<std::string, Current>> current;  // user -> sub -> row
 };
 
+// Reads the inputs of the users in the session's id list (sql::FillIdList),
+// all but their current assignments (LoadCurrent).
 Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
-                          std::span<const std::string> ids, const EvaluatedUsers* known) {
+                          const EvaluatedUsers* known) {
   Inputs in;
-  if (auto f = sql::FillIdList(sql, ids); !f) return std::unexpected(f.error());
   const std::string in_list = std::string(" IN ") + sql::kIdList;
   Status s;
   if (known != nullptr) {
@@ -73,15 +75,50 @@ Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
                       sql::Str(r, 2) == "deny" ? OverrideKind::kDeny : OverrideKind::kGrant});
                });
   if (!s) return std::unexpected(s.error());
-  s = sql::Run(sql,
-               "SELECT user_id, subscription_id, state, sources FROM assignments WHERE "
-               "tenant_id = :p0 AND user_id" +
-                   in_list,
-               {tenant}, [&](const soci::row& r) {
-                 in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
-               });
-  if (!s) return std::unexpected(s.error());
   return in;
+}
+
+// Reads the current assignments of the users in the id list into `in`. On
+// PostgreSQL only once their subscriptions are locked: until then another
+// transaction may still promote one of them from pending to active.
+Status LoadCurrent(soci::session& sql, const std::string& tenant, Inputs& in) {
+  return sql::Run(sql,
+                  std::string("SELECT user_id, subscription_id, state, sources FROM assignments "
+                              "WHERE tenant_id = :p0 AND user_id IN ") +
+                      sql::kIdList,
+                  {tenant}, [&](const soci::row& r) {
+                    in.current[sql::Str(r, 0)][sql::Str(r, 1)] = {sql::Str(r, 2), sql::Str(r, 3)};
+                  });
+}
+
+// The subscriptions Reapply of the users in the id list may change: those
+// they hold or wait for, and those a stored policy grant or a grant
+// override gives them (what Decide can want), plus `also`.
+Result<std::vector<std::string>> SubscriptionsInReach(soci::session& sql, const std::string& tenant,
+                                                      std::span<const std::string> also) {
+  std::vector<std::string> subs(also.begin(), also.end());
+  const std::string in_list = std::string(" IN ") + sql::kIdList;
+  auto s = sql::Run(
+      sql,
+      "SELECT subscription_id FROM assignments WHERE tenant_id = :p0 AND user_id" + in_list +
+          " UNION SELECT subscription_id FROM policy_grants WHERE tenant_id = :p1 "
+          "AND user_id" +
+          in_list +
+          " UNION SELECT subscription_id FROM overrides WHERE tenant_id = :p2 AND "
+          "kind = 'grant' AND user_id" +
+          in_list,
+      {tenant, tenant, tenant}, [&](const soci::row& r) { subs.push_back(sql::Str(r, 0)); });
+  if (!s) return std::unexpected(s.error());
+  return subs;
+}
+
+// The subscriptions in reach of the users in the id list, plus `also`,
+// locked (the users must be locked already).
+Status LockReach(soci::session& sql, const std::string& tenant, std::span<const std::string> also) {
+  if (!store::LocksRows(sql)) return Ok();
+  auto subs = SubscriptionsInReach(sql, tenant, also);
+  if (!subs) return std::unexpected(subs.error());
+  return store::LockSubscriptions(sql, tenant, *subs);
 }
 
 struct Release {
@@ -118,13 +155,38 @@ Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tena
 
 }  // namespace
 
+Status LockForReapply(soci::session& sql, const std::string& tenant,
+                      std::span<const std::string> user_ids,
+                      std::span<const std::string> also_subscriptions) {
+  if (!store::LocksRows(sql) || user_ids.empty()) return Ok();
+  if (auto l = store::LockUsers(sql, tenant, user_ids); !l) return l;
+  if (auto f = sql::FillIdList(sql, user_ids); !f) return f;
+  return LockReach(sql, tenant, also_subscriptions);
+}
+
 Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
                             std::span<const std::string> user_ids, const ApplyContext& context,
                             const EvaluatedUsers* known) {
   ApplyCounts counts;
   if (user_ids.empty()) return counts;
-  auto in = LoadInputs(sql, tenant, user_ids, known);
+  // Locks before reads (PostgreSQL; nothing on SQLite), in the global order
+  // of store/row_locks.h: the users, then — as late as possible, since a
+  // subscription's lock is what concurrent seat changes queue on — the
+  // subscriptions in their reach, then their assignments are read. Grants
+  // in `known` were stored in this transaction, but a caller may hand over
+  // grants it has not stored: their subscriptions are added.
+  if (auto l = store::LockUsers(sql, tenant, user_ids); !l) return std::unexpected(l.error());
+  if (auto f = sql::FillIdList(sql, user_ids); !f) return std::unexpected(f.error());
+  auto in = LoadInputs(sql, tenant, known);
   if (!in) return std::unexpected(in.error());
+  std::vector<std::string> known_subs;
+  if (known != nullptr) {
+    for (const auto& [user, grants] : known->grants) {
+      for (const PolicyGrantIn& g : grants) known_subs.push_back(g.subscription_id);
+    }
+  }
+  if (auto l = LockReach(sql, tenant, known_subs); !l) return std::unexpected(l.error());
+  if (auto c = LoadCurrent(sql, tenant, *in); !c) return std::unexpected(c.error());
 
   std::vector<Release> releases;
   std::vector<Add> adds;
@@ -296,7 +358,8 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   }
 
   // 5. Self-healing: a pending assignment of these users facing a free seat
-  // (possible after a race between processes on PostgreSQL) is activated.
+  // is activated (none should: every change of a subscription's seats and
+  // queue happens under its lock, and fills the queue before committing).
   for (const std::string& sub : touched_subs) {
     if (freed.contains(sub)) continue;
     auto filled = FillPending(sql, tenant, sub, context.actor);

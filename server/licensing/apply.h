@@ -53,6 +53,20 @@ struct EvaluatedUsers {
   std::unordered_map<std::string, std::vector<PolicyGrantIn>> grants;
 };
 
+// Locks, on PostgreSQL (store/row_locks.h; nothing on SQLite), all that
+// Reapply of `user_ids` may change, in the global order: the users, then
+// every subscription they hold or wait for, that a stored policy grant or a
+// grant override gives them, and `also_subscriptions`. Reapply takes these
+// locks itself; a transaction that reads or changes a user's licensing rows
+// before its Reapply (admin operations), or that runs Reapply for several
+// users one after the other (atomic bulk), takes them first, all at once,
+// so that it never locks a user or a lower subscription after a higher one.
+// Errors are the database's.
+Status LockForReapply(soci::session& sql, const std::string& tenant,
+                      std::span<const std::string> user_ids,
+                      std::span<const std::string> also_subscriptions = {});
+
+// Locks as LockForReapply does (the users first), then decides and applies.
 // Errors are the database's; the caller's transaction then rolls back.
 // `known`, when given, must cover every user of `user_ids` (their live flags
 // and grants are then taken from it instead of the database).

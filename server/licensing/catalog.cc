@@ -9,6 +9,7 @@
 #include "server/licensing/audit.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -34,11 +35,15 @@ nlohmann::json ToJson(const Subscription& s) {
           {"assigned", s.assigned}};
 }
 
-Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id) {
+// `lock`: the caller changes the row next (PostgreSQL keeps it locked
+// until commit, so two concurrent updates cannot both start from one read).
+Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id,
+                            bool lock = false) {
   std::optional<Product> out;
   auto s = sql::Run(sql,
-                    "SELECT id, name, family, created_at FROM products WHERE tenant_id = :p0 AND "
-                    "id = :p1",
+                    std::string("SELECT id, name, family, created_at FROM products WHERE "
+                                "tenant_id = :p0 AND id = :p1") +
+                        (lock ? store::ForUpdate(sql) : ""),
                     {tenant, id}, [&](const soci::row& r) {
                       Product p{sql::Str(r, 0), sql::Str(r, 1), std::nullopt, sql::Str(r, 3)};
                       if (!sql::IsNull(r, 2)) p.family = sql::Str(r, 2);
@@ -140,7 +145,7 @@ Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
     return Fail(ErrorCode::kInvalidRequest, "name must not be empty");
   }
   return db.WriteValue<Product>([&](soci::session& sql) -> Result<Product> {
-    auto before = ReadProduct(sql, tenant, id);
+    auto before = ReadProduct(sql, tenant, id, /*lock=*/true);
     if (!before) return before;
     Product after = *before;
     if (change.name) after.name = *change.name;
@@ -257,6 +262,12 @@ Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor) {
   if (seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
   return db.WriteValue<Subscription>([&](soci::session& sql) -> Result<Subscription> {
+    // Locked first (store/row_locks.h), so `before` is what this change
+    // replaces, and the queue is filled from the seats it adds.
+    const std::string subs[] = {id};
+    if (auto l = store::LockSubscriptions(sql, tenant, subs); !l) {
+      return std::unexpected(l.error());
+    }
     auto before = ReadSubscription(sql, tenant, id);
     if (!before) return before;
     // Conditional, so a concurrent assignment cannot slip under the new limit.

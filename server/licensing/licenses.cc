@@ -11,6 +11,7 @@
 #include "server/licensing/queries.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -137,8 +138,17 @@ Error NoSeats(soci::session& sql, const std::string& tenant, const std::string& 
                                    " (raise the seats, or assign with ?queue=true to wait)"};
 }
 
+// Locks the users an operation changes, before it reads anything it relies
+// on: their overrides, grants and assignments change only under their locks
+// (store/row_locks.h). Their subscriptions are locked later, by Reapply, as
+// late as possible: that lock is what concurrent seat changes queue on.
+Status LockUsers(soci::session& sql, const std::string& tenant, std::vector<std::string> users) {
+  return store::LockUsers(sql, tenant, users);
+}
+
 Result<License> AssignIn(soci::session& sql, const std::string& tenant, const std::string& user,
                          const std::string& sub, bool queue, const Actor& actor) {
+  if (auto l = LockUsers(sql, tenant, {user}); !l) return std::unexpected(l.error());
   auto active = UserActive(sql, tenant, user);
   if (!active) return std::unexpected(active.error());
   if (auto s = SubscriptionExists(sql, tenant, sub); !s) return std::unexpected(s.error());
@@ -161,6 +171,7 @@ Result<License> AssignIn(soci::session& sql, const std::string& tenant, const st
 
 Status UnassignIn(soci::session& sql, const std::string& tenant, const std::string& user,
                   const std::string& sub, const Actor& actor) {
+  if (auto l = LockUsers(sql, tenant, {user}); !l) return l;
   auto active = UserActive(sql, tenant, user);
   if (!active) return std::unexpected(active.error());
   if (auto s = SubscriptionExists(sql, tenant, sub); !s) return s;
@@ -173,6 +184,9 @@ Result<License> MoveIn(soci::session& sql, const std::string& tenant, const std:
                        const Actor& actor) {
   if (from_sub == to_sub) {
     return Fail(ErrorCode::kInvalidRequest, "to_subscription is the subscription moved from");
+  }
+  if (auto l = LockUsers(sql, tenant, {user}); !l) {
+    return std::unexpected(l.error());
   }
   auto active = UserActive(sql, tenant, user);
   if (!active) return std::unexpected(active.error());
@@ -220,6 +234,7 @@ Status UnassignLicense(store::Database& db, const std::string& tenant, const std
 Status ClearOverride(store::Database& db, const std::string& tenant, const std::string& user,
                      const std::string& sub, const Actor& actor) {
   return db.Write([&](soci::session& sql) -> Status {
+    if (auto l = LockUsers(sql, tenant, {user}); !l) return l;
     auto read = OverrideKindOf(sql, tenant, user, sub);
     if (!read) return std::unexpected(read.error());
     const std::optional<std::string>& before = *read;
@@ -251,6 +266,12 @@ Result<License> Reassign(store::Database& db, const std::string& tenant, const s
                          const std::string& from, const std::string& to, const Actor& actor) {
   if (from == to) return Fail(ErrorCode::kInvalidRequest, "from_user and to_user are the same");
   return db.WriteValue<License>([&](soci::session& sql) -> Result<License> {
+    // Both users, then the subscription (and the rest of their reach, which
+    // Reapply below changes), before the states below are read: the seat
+    // changes hands under the subscription's lock, like every change of its
+    // assignments, so neither state can change before the handover.
+    const std::string users[] = {from, to}, subs[] = {sub};
+    if (auto l = LockForReapply(sql, tenant, users, subs); !l) return std::unexpected(l.error());
     if (auto s = SubscriptionExists(sql, tenant, sub); !s) return std::unexpected(s.error());
     auto to_active = UserActive(sql, tenant, to);
     if (!to_active) return std::unexpected(to_active.error());
@@ -359,6 +380,11 @@ Result<BulkOutcome> Bulk(store::Database& db, const std::string& tenant, const B
   if (req.atomic) {
     size_t failed_at = req.user_ids.size();
     Status s = db.Write([&](soci::session& sql) -> Status {
+      // All users, then all subscriptions, before the first change: one
+      // user's change must not lock a subscription below one already held.
+      std::vector<std::string> subs = {req.subscription_id};
+      if (!req.to_subscription_id.empty()) subs.push_back(req.to_subscription_id);
+      if (auto l = LockForReapply(sql, tenant, req.user_ids, subs); !l) return l;
       for (size_t i = 0; i < req.user_ids.size(); ++i) {
         Status r = one(sql, req.user_ids[i], outcome.results[i]);
         if (!r) {
