@@ -92,6 +92,7 @@ struct HttpServer::Impl {
   Metrics& metrics;
   std::unique_ptr<httplib::Server> server;
   std::string scheme;
+  socket_t listen_socket = INVALID_SOCKET;  // set while binding
 
   void Handle(const httplib::Request& hreq, httplib::Response& hres);
   void Finish(const Request& req, Response& res, httplib::Response& hres,
@@ -130,9 +131,10 @@ Result<int> HttpServer::Bind() {
   // httplib's default also sets SO_REUSEPORT, which lets a second server bind
   // the same port silently and steal half the connections; a busy port must
   // be an error instead.
-  s.set_socket_options([](socket_t sock) {
+  s.set_socket_options([&d](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    d.listen_socket = sock;
   });
   s.set_keep_alive_max_count(static_cast<size_t>(d.options.keep_alive_max_requests));
   s.set_keep_alive_timeout(d.options.keep_alive_timeout_seconds);
@@ -198,6 +200,13 @@ Result<int> HttpServer::Bind() {
                 "cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) +
                     ": the address is in use or not available; choose another with --listen");
   }
+  // httplib (Debian builds it as a shared library, so its compile-time
+  // setting cannot be changed here) listens with a backlog of 5: a burst of
+  // new connections (an IdP's provisioning cycle, 40 clients at once)
+  // overflowed it while the acceptor was busy, and the kernel dropped
+  // connections that their clients saw fail without an answer. listen()
+  // again on the bound socket raises the backlog (capped by somaxconn).
+  if (d.listen_socket != INVALID_SOCKET) ::listen(d.listen_socket, 1024);
   return port;
 }
 
