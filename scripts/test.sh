@@ -23,7 +23,7 @@ pg_dir=$(mktemp -d /tmp/allot-pg-XXXXXX)
 trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
 ALLOT_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir")
 export ALLOT_TEST_PG_URL
-for suite in server/database_pg_test \
+for suite in server/database_pg_test server/bulk_test \
              scim_api/scim_api_integration_test admin/admin_api_test admin/admin_flows_test \
              licensing/serve_admin_test licensing/serve_race_test licensing/seats_test \
              licensing/policy_reconcile_test licensing/concurrency_test \

@@ -14,6 +14,7 @@
 #include "server/licensing/history.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 #include "server/store/row_locks.h"
 
@@ -132,27 +133,6 @@ struct SourceChange {
   std::string user, sub, before, after;
 };
 
-// Deletes one assignment conditionally on the state we read, so a row that
-// another transaction changed meanwhile is never counted wrongly. Returns the
-// state actually deleted ("" if the row was gone).
-Result<std::string> DeleteAssignment(soci::session& sql, const std::string& tenant,
-                                     const Release& r) {
-  try {
-    for (const char* state : {"active", "pending"}) {
-      std::string st_name = state;
-      soci::statement st =
-          (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
-                          "user_id = :u AND subscription_id = :s AND state = :st",
-           soci::use(tenant), soci::use(r.user), soci::use(r.sub), soci::use(st_name));
-      st.execute(true);
-      if (st.get_affected_rows() == 1) return st_name;
-    }
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
-  }
-  return std::string();
-}
-
 }  // namespace
 
 Status LockForReapply(soci::session& sql, const std::string& tenant,
@@ -242,18 +222,32 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   };
 
   // 1. Releases; count freed seats per subscription.
+  // The rows are as read: they change only under the locks this call holds
+  // (PostgreSQL) or the one writer (SQLite), so one statement deletes them.
   std::map<std::string, int64_t> freed;
   std::vector<HistoryClose> closed;
+  if (!releases.empty()) {
+    const size_t n = releases.size();
+    std::vector<std::string> tenants(n, tenant), users(n), subs(n);
+    for (size_t i = 0; i < n; ++i) {
+      users[i] = releases[i].user;
+      subs[i] = releases[i].sub;
+    }
+    auto deleted = store::DeleteRows(
+        sql, "assignments",
+        {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs}});
+    if (!deleted) return std::unexpected(deleted.error());
+    if (*deleted != static_cast<int64_t>(n)) {
+      return Fail(ErrorCode::kInternal, "assignments changed under their locks");
+    }
+  }
   for (const Release& r : releases) {
-    auto state = DeleteAssignment(sql, tenant, r);
-    if (!state) return std::unexpected(state.error());
-    if (state->empty()) continue;
     ++counts.released;
-    if (*state == "active") {
+    if (r.state == "active") {
       ++freed[r.sub];
       closed.push_back({r.user, r.sub, r.reason});
     }
-    event("assignment.released", r.user, r.sub, {{"state", *state}, {"sources", r.sources}},
+    event("assignment.released", r.user, r.sub, {{"state", r.state}, {"sources", r.sources}},
           {{"reason", r.reason}});
   }
   for (const auto& [sub, n] : freed) {
@@ -321,15 +315,17 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   if (!a_user.empty()) {
     const size_t n = a_user.size();
     std::vector<std::string> tenants(n, tenant), nows(n, now);
-    try {
-      sql << "INSERT INTO assignments (tenant_id, user_id, subscription_id, state, sources, "
-             "wanted_since, pending_reason, activated_at) "
-             "VALUES (:t, :u, :s, :st, :src, :w, :r, :a)",
-          soci::use(tenants), soci::use(a_user), soci::use(a_sub), soci::use(a_state),
-          soci::use(a_sources), soci::use(nows), soci::use(a_reason, a_reason_ind),
-          soci::use(a_activated, a_activated_ind);
-    } catch (const std::exception& e) {
-      return std::unexpected(store::ErrorFromException(e));
+    if (auto s = store::InsertRows(sql, "assignments",
+                                   {{"tenant_id", &tenants},
+                                    {"user_id", &a_user},
+                                    {"subscription_id", &a_sub},
+                                    {"state", &a_state},
+                                    {"sources", &a_sources},
+                                    {"wanted_since", &nows},
+                                    {"pending_reason", &a_reason, &a_reason_ind},
+                                    {"activated_at", &a_activated, &a_activated_ind}});
+        !s) {
+      return std::unexpected(s.error());
     }
   }
   if (auto s = OpenHistory(sql, tenant, opened, now); !s) return std::unexpected(s.error());
@@ -345,13 +341,10 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
       event("assignment.sources_changed", users[i], subs[i],
             {{"sources", source_changes[i].before}}, {{"sources", sources[i]}});
     }
-    try {
-      sql << "UPDATE assignments SET sources = :src WHERE tenant_id = :t AND user_id = :u AND "
-             "subscription_id = :s",
-          soci::use(sources), soci::use(tenants), soci::use(users), soci::use(subs);
-    } catch (const std::exception& e) {
-      return std::unexpected(store::ErrorFromException(e));
-    }
+    auto updated = store::UpdateRows(
+        sql, "assignments", {{"sources", &sources}},
+        {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs}});
+    if (!updated) return std::unexpected(updated.error());
   }
   if (auto s = WriteAuditBatch(sql, tenant, context.actor, audit); !s) {
     return std::unexpected(s.error());

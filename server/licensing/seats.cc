@@ -10,6 +10,7 @@
 #include "server/licensing/audit.h"
 #include "server/licensing/history.h"
 #include "server/licensing/sql.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 #include "server/store/row_locks.h"
 
@@ -115,19 +116,13 @@ Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const
            .after_json = AuditJson(
                {{"state", "active"}, {"sources", w.sources}, {"reason", "a seat became free"}})});
     }
-    try {
-      soci::statement st =
-          (sql.prepare << "UPDATE assignments SET state = 'active', "
-                          "pending_reason = NULL, activated_at = :n "
-                          "WHERE tenant_id = :t AND user_id = :u AND "
-                          "subscription_id = :s AND state = 'pending'",
-           soci::use(nows), soci::use(tenants), soci::use(users), soci::use(subs_col));
-      st.execute(true);
-      if (st.get_affected_rows() != n) {
-        return Fail(ErrorCode::kInternal, "the queue of " + sub + " changed under its lock");
-      }
-    } catch (const std::exception& e) {
-      return std::unexpected(store::ErrorFromException(e));
+    auto promoted = store::UpdateRows(
+        sql, "assignments", {{"activated_at", &nows}},
+        {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs_col}},
+        "state = 'active', pending_reason = NULL", "state = 'pending'");
+    if (!promoted) return std::unexpected(promoted.error());
+    if (*promoted != n) {
+      return Fail(ErrorCode::kInternal, "the queue of " + sub + " changed under its lock");
     }
     if (auto h = OpenHistory(sql, tenant, opened, now); !h) return std::unexpected(h.error());
     if (auto a = WriteAuditBatch(sql, tenant, actor, events); !a) {

@@ -5,7 +5,9 @@
 #include <charconv>
 #include <unordered_set>
 
+#include "server/store/bulk.h"
 #include "server/store/database.h"
+#include "server/store/row_locks.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::licensing::sql {
@@ -113,19 +115,15 @@ Status FillIdList(soci::session& sql, std::span<const std::string> ids) {
   }
   if (auto s = Run(sql, "DELETE FROM allot_id_list", {}); !s) return s;
   // A few ids (the common case: one SCIM change) go through one kept
-  // statement; many go in one bulk statement (one round trip on PostgreSQL).
-  if (unique.size() <= kFewIds) {
+  // statement on SQLite; many, and any number on PostgreSQL, in one
+  // statement (store/bulk.h: one round trip there).
+  if (unique.size() <= kFewIds && !store::LocksRows(sql)) {
     for (const std::string& id : unique) {
       if (auto s = Run(sql, "INSERT INTO allot_id_list (id) VALUES (:p0)", {id}); !s) return s;
     }
     return Ok();
   }
-  try {
-    sql << "INSERT INTO allot_id_list (id) VALUES (:id)", soci::use(unique);
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
-  }
-  return Ok();
+  return store::InsertRows(sql, "allot_id_list", {{"id", &unique}});
 }
 
 bool IsNull(const soci::row& row, size_t i) { return row.get_indicator(i) == soci::i_null; }

@@ -5,28 +5,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::store {
 namespace {
-
-// `ids` as a PostgreSQL text[] literal, every element quoted, so any id
-// (also one taken from a URL) is one element; bound as a parameter.
-std::string ArrayLiteral(const std::vector<std::string>& ids) {
-  std::string out = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : ids[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
 
 // One kept statement per table: the text does not depend on how many ids.
 struct LockStatement : CachedStatement {
@@ -52,7 +36,7 @@ Status LockInOrder(soci::session& sql, const char* table, const std::string& ten
         sql, text, [&](soci::session& s) { return std::make_unique<LockStatement>(s, text); },
         &scratch);
     q->tenant = tenant;
-    q->ids = ArrayLiteral(sorted);
+    q->ids = TextArray(sorted);
     q->st.execute(false);
     while (q->st.fetch()) {
     }
