@@ -1,9 +1,17 @@
 // server/licensing/apply.h — brings the assignments of a set of users in line
 // with their desired licenses (decide.h), set-based, in the caller's
-// transaction: loads the users' live flag, stored policy grants, overrides and
-// current assignments in batch queries, decides, then releases (giving freed
-// seats at once to the oldest pending), adds (a seat if one is free, else
-// pending FIFO) and updates sources, with history and audit rows.
+// transaction: locks the users and their subscriptions (locks.h), loads the
+// users' live flag, hold, stored policy grants, overrides and current
+// assignments in batch queries, decides, then releases (giving freed seats
+// at once to the oldest pending where the subscription fills
+// automatically), adds (a seat if one is free, else pending FIFO) and updates
+// sources, with history and audit rows. The single entry that turns desired
+// licenses into assignments: policy evaluation and admin changes feed it.
+//
+// Make before break: within an exclusive family (or for a queued move, see
+// assignments.held_for) a user keeps the active license they hold while the
+// one that should replace it waits for a seat; the old one is released, with
+// end reason "replaced", in the transaction that activates the new one.
 // Thread-safety: stateless; each call uses the caller's transaction.
 #pragma once
 
@@ -40,8 +48,9 @@ struct ApplyCounts {
 struct ApplyContext {
   Actor actor;
   // end_reason of released assignments of live users ("policy", "unassigned",
-  // "moved", "reassigned"); a user inactive or deleted always ends with
-  // "deprovisioned".
+  // "reassigned", "expired"); a user inactive or deleted always ends with
+  // "deprovisioned", a user on hold with "held", a license replaced by its
+  // successor with "replaced".
   std::string end_reason = "policy";
 };
 
@@ -53,20 +62,10 @@ struct EvaluatedUsers {
   std::unordered_map<std::string, std::vector<PolicyGrantIn>> grants;
 };
 
-// Locks, on PostgreSQL (store/row_locks.h; nothing on SQLite), all that
-// Reapply of `user_ids` may change, in the global order: the users, then
-// every subscription they hold or wait for, that a stored policy grant or a
-// grant override gives them, and `also_subscriptions`. Reapply takes these
-// locks itself; a transaction that reads or changes a user's licensing rows
-// before its Reapply (admin operations), or that runs Reapply for several
-// users one after the other (atomic bulk), takes them first, all at once,
-// so that it never locks a user or a lower subscription after a higher one.
-// Errors are the database's.
-Status LockForReapply(soci::session& sql, const std::string& tenant,
-                      std::span<const std::string> user_ids,
-                      std::span<const std::string> also_subscriptions = {});
-
-// Locks as LockForReapply does (the users first), then decides and applies.
+// Locks what it may change (locks.h: LockForChange, the users first; a
+// caller that reads or changes a user's licensing rows before, or runs
+// Reapply for several users one after the other, takes those locks first,
+// all at once), then decides and applies.
 // Errors are the database's; the caller's transaction then rolls back.
 // `known`, when given, must cover every user of `user_ids` (their live flags
 // and grants are then taken from it instead of the database).

@@ -10,7 +10,7 @@
 // The rule every writer of licensing rows follows (store/row_locks.h): the
 // assignment rows of a subscription — its pending queue — change only
 // under the subscription's row lock, taken after the locks of the users
-// concerned (apply.h: LockForReapply). FillPending relies on it.
+// concerned (locks.h: LockForChange). FillPending relies on it.
 // Thread-safety: stateless; each call uses the caller's transaction.
 #pragma once
 

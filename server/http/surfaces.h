@@ -1,0 +1,48 @@
+// server/http/surfaces.h — the one table from a path prefix to the API
+// surface it belongs to and the credential that surface takes.
+//
+// The surface decides the shape of error bodies (SCIM or admin JSON); the
+// credential decides what the server asks the Authenticator to check before
+// any body is read. Later APIs add a row here (and a case to the
+// authenticator in server/app/serve_command.cc), nothing else.
+// Thread-safety: constant data and pure functions.
+#pragma once
+
+#include <string_view>
+
+namespace allot::http {
+
+// Which API a path belongs to.
+enum class Surface {
+  kOps,           // /healthz, /readyz and anything not in the table
+  kScim,          // /scim/v2
+  kAdmin,         // /admin/v1
+  kMetrics,       // /metrics
+  kOperator,      // /operator/v1 (reserved)
+  kEntitlements,  // /entitlements/v1 (reserved)
+  kConsole,       // / and /console (reserved; 404 until the console lands)
+};
+
+// What a request on a surface must present.
+enum class Credential {
+  kNone,           // served without authentication
+  kScimToken,      // a tenant's SCIM provisioning token
+  kAdminToken,     // a tenant's admin token
+  kOperatorToken,  // the vendor's operator token (not issued yet: 401)
+  kAppToken,       // a product app's token (not issued yet: 401)
+};
+
+struct SurfaceRule {
+  std::string_view prefix;  // matches the prefix itself and anything under "prefix/"
+  Surface surface;
+  Credential credential;
+};
+
+// The rule of `path` (compared without regard to ASCII case, by whole path
+// segments: "/scim/v2" covers "/scim/v2/Users" but not "/scim/v20"); paths
+// under no prefix get {"", kOps, kNone}.
+const SurfaceRule& SurfaceRuleOf(std::string_view path);
+
+inline Surface SurfaceOf(std::string_view path) { return SurfaceRuleOf(path).surface; }
+
+}  // namespace allot::http
