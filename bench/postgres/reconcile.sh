@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 users=${1:-1000000}
 groups=${2:-1000}
-bench=$PWD/build/bench/licensing/reconcile_bench
+bench=${RECONCILE_BENCH:-$PWD/build/bench/licensing/reconcile_bench}  # RECONCILE_BENCH: a copy, or another build
 
 work=$(mktemp -d /tmp/allot-pgreconcile-XXXXXX)
 chmod 755 "$work"  # the server runs as the postgres user when we are root
