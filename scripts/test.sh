@@ -16,16 +16,19 @@ echo "== the same suites on PostgreSQL (a throwaway server)"
 # What runs through the binary, the admin API and the licensing engine, on a
 # real PostgreSQL server: every server and engine test gets a database of its
 # own (tests/support/test_database.h). SQLite-only checks (query plans, the
-# file's bytes) stay in the SQLite run.
+# file's bytes) stay in the SQLite run. database_pg_test (the store's
+# isolation, retries, notices) and multi_instance_test (40-way races over
+# one to three instances, SIGKILL mid-burst) are what PostgreSQL is for.
 pg_dir=$(mktemp -d /tmp/allot-pg-XXXXXX)
 trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
 ALLOT_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir")
 export ALLOT_TEST_PG_URL
-for suite in scim_api/scim_api_integration_test hardening/hardening_test \
+for suite in server/database_pg_test server/bulk_test \
+             scim_api/scim_api_integration_test hardening/hardening_test \
              admin/admin_api_test admin/admin_flows_test \
              licensing/serve_admin_test licensing/serve_race_test licensing/seats_test \
              licensing/policy_reconcile_test licensing/concurrency_test licensing/expiry_test \
-             licensing/family_swap_race_test \
+             licensing/family_swap_race_test licensing/multi_instance_test \
              workflows/workflows_test; do
   echo "-- $suite"
   build/tests/$suite --gtest_brief=1

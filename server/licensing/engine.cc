@@ -8,6 +8,7 @@
 #include "server/licensing/evaluate.h"
 #include "server/licensing/sql.h"
 #include "server/policy/policy.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 
@@ -74,6 +75,8 @@ void Engine::NoteFailures(const std::string& tenant, const std::vector<std::stri
 Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
                             const std::vector<std::string>& user_ids, const Actor& actor) {
   if (user_ids.empty()) return Ok();
+  // The users first (store/row_locks.h): their stored grants change below.
+  if (auto l = store::LockUsers(sql, tenant_id, user_ids); !l) return l;
   auto set = policies();
   EvaluatedUsers known;
   auto failures = EvaluateAndStore(sql, tenant_id, user_ids, set.get(), actor, &known);
@@ -113,6 +116,9 @@ Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const
     ApplyCounts batch_counts;
     size_t batch_failures = 0;
     Status s = db_.Write([&](soci::session& sql) -> Status {
+      // The batch's users first (store/row_locks.h): a SCIM change of one of
+      // them waits for the batch, or the batch for it, and neither is lost.
+      if (auto l = store::LockUsers(sql, tenant, ids); !l) return l;
       auto set = policies();
       EvaluatedUsers known;
       auto failures = EvaluateAndStore(sql, tenant, ids, set.get(), actor, &known);

@@ -12,6 +12,7 @@
 #include "server/licensing/audit.h"
 #include "server/licensing/sql.h"
 #include "server/policy/policy.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 
 namespace allot::licensing {
@@ -90,22 +91,25 @@ struct GrantRows {
 
 Status WriteGrantDiff(soci::session& sql, const std::string& tenant, const GrantRows& gone,
                       const GrantRows& added) {
-  try {
-    if (!gone.users.empty()) {
-      std::vector<std::string> tenants(gone.users.size(), tenant);
-      sql << "DELETE FROM policy_grants WHERE tenant_id = :t AND user_id = :u AND "
-             "policy_name = :p AND subscription_id = :s",
-          soci::use(tenants), soci::use(gone.users), soci::use(gone.names), soci::use(gone.subs);
-    }
-    if (!added.users.empty()) {
-      std::vector<std::string> tenants(added.users.size(), tenant);
-      sql << "INSERT INTO policy_grants (tenant_id, user_id, policy_name, subscription_id, "
-             "priority) VALUES (:t, :u, :p, :s, :pr)",
-          soci::use(tenants), soci::use(added.users), soci::use(added.names), soci::use(added.subs),
-          soci::use(added.priorities);
-    }
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
+  // One statement each on PostgreSQL (store/bulk.h).
+  if (!gone.users.empty()) {
+    std::vector<std::string> tenants(gone.users.size(), tenant);
+    auto d = store::DeleteRows(sql, "policy_grants",
+                               {{"tenant_id", &tenants},
+                                {"user_id", &gone.users},
+                                {"policy_name", &gone.names},
+                                {"subscription_id", &gone.subs}});
+    if (!d) return std::unexpected(d.error());
+  }
+  if (!added.users.empty()) {
+    std::vector<std::string> tenants(added.users.size(), tenant), priorities;
+    for (long long p : added.priorities) priorities.push_back(std::to_string(p));
+    return store::InsertRows(sql, "policy_grants",
+                             {{"tenant_id", &tenants},
+                              {"user_id", &added.users},
+                              {"policy_name", &added.names},
+                              {"subscription_id", &added.subs},
+                              {"priority", &priorities, nullptr, "bigint"}});
   }
   return Ok();
 }
