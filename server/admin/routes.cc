@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/admin/csv_export.h"
 #include "server/http/error_table.h"
 
 namespace allot::admin {
@@ -59,9 +60,10 @@ void SetUserScopeCheck(UserScopeCheck check) { InstalledUserScopeCheck() = std::
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler) {
   const bool reads_one_user = ReadsOneUser(pattern, action);
+  const CsvExport* csv = method == "GET" ? CsvExportFor(pattern) : nullptr;
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
-             [action, reads_one_user, handler = std::move(handler)](const http::Request& req,
-                                                                    http::Response& res) {
+             [action, reads_one_user, csv, handler = std::move(handler)](const http::Request& req,
+                                                                         http::Response& res) {
                // The server authenticates every /admin/v1 request before
                // routing; a missing principal is a wiring bug, not a 500.
                if (req.principal == nullptr) {
@@ -75,6 +77,25 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
                  if (auto s = check(*access, req.path_params[0]); !s) {
                    return RenderError(s.error(), res);
                  }
+               }
+               if (csv && req.HasQuery("format")) {
+                 const std::string format = req.Query("format");
+                 if (format == "csv") {
+                   return RenderCsvExport(
+                       *csv, req,
+                       [&](const http::Request& page, http::Response& out) {
+                         handler(page, *access, out);
+                       },
+                       res);
+                 }
+                 if (format != "json") {
+                   return RenderError(
+                       {ErrorCode::kInvalidRequest, "format must be json (the default) or csv"},
+                       res);
+                 }
+                 http::Request as_json = req;
+                 as_json.query.erase("format");
+                 return handler(as_json, *access, res);
                }
                handler(req, *access, res);
              });

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "server/admin/admin_routes.h"
+#include "server/admin/console_pages.h"
 #include "server/app/commands.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
@@ -106,6 +107,7 @@ int RunServe(const ServeConfig& config) {
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
   admin::AddRoutes(router, {.db = db->get()});
+  admin::AddConsoleRoutes(router);
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
   licensing::Engine engine(**db, policies_dir, plugins_dir);

@@ -1,0 +1,80 @@
+#include "server/admin/console_pages.h"
+
+#include <string>
+
+#include "server/admin/console_assets.h"
+
+namespace allot::admin {
+namespace {
+
+constexpr std::string_view kNotBuilt =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>allot</title></head>"
+    "<body><h1>The admin console is not in this build</h1><p>allot was built without Node.js "
+    "and npm. Run scripts/install-deps.sh and build again; the admin API under /admin/v1 works "
+    "as usual.</p></body></html>";
+
+const console::ConsoleFile* Find(std::string_view path) {
+  for (const console::ConsoleFile& f : console::ConsoleFiles()) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+void SecurityHeaders(http::Response& res) {
+  res.SetHeader("Content-Security-Policy", std::string(kConsoleContentSecurityPolicy));
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "no-referrer");
+}
+
+void ServeIndex(http::Response& res) {
+  SecurityHeaders(res);
+  res.SetHeader("Cache-Control", "no-store");
+  res.content_type = "text/html; charset=utf-8";
+  const console::ConsoleFile* index = Find("/index.html");
+  res.body = std::string(index ? index->data : kNotBuilt);
+}
+
+// /console/<rest>: the file when there is one, else index.html for the
+// console's client-side routes. A missing hashed asset is a 404: a stale
+// page must not get HTML as JavaScript.
+void ServeConsolePath(const http::Request& req, http::Response& res) {
+  constexpr std::string_view kPrefix = "/console";
+  std::string_view rest = std::string_view(req.path).substr(kPrefix.size());
+  if (const console::ConsoleFile* f = rest.empty() ? nullptr : Find(rest)) {
+    SecurityHeaders(res);
+    res.SetHeader("Cache-Control", f->immutable ? "public, max-age=31536000, immutable" : "no-store");
+    res.content_type = std::string(f->content_type);
+    res.body = std::string(f->data);
+    return;
+  }
+  if (rest.starts_with("/assets/")) {
+    SecurityHeaders(res);
+    res.status = 404;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "not found";
+    return;
+  }
+  ServeIndex(res);
+}
+
+}  // namespace
+
+void AddConsoleRoutes(http::Router& router) {
+  router.Add("GET", "/", [](const http::Request&, http::Response& res) {
+    res.status = 302;
+    res.SetHeader("Location", "/console/");
+    res.SetHeader("Cache-Control", "no-store");
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "see /console/";
+  });
+  router.Add("GET", "/console", [](const http::Request&, http::Response& res) { ServeIndex(res); });
+  // The router matches one segment per {param}; the console's paths are at
+  // most this deep (assets/<file>, users/<id>, …).
+  for (std::string_view pattern : {"/console/{a}", "/console/{a}/{b}", "/console/{a}/{b}/{c}",
+                                   "/console/{a}/{b}/{c}/{d}"}) {
+    router.Add("GET", pattern, ServeConsolePath);
+  }
+}
+
+}  // namespace allot::admin
