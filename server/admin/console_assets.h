@@ -13,6 +13,8 @@ struct ConsoleFile {
   std::string_view path;          // "/index.html", "/assets/index-3f2a.js"
   std::string_view content_type;
   std::string_view data;
+  std::string_view gzip;          // the same bytes gzip-encoded, or empty
+  std::string_view brotli;        // the same bytes Brotli-encoded, or empty
   bool immutable;                 // a content-hashed asset: cache for a year
 };
 

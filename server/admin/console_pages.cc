@@ -1,5 +1,6 @@
 #include "server/admin/console_pages.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "server/admin/console_assets.h"
@@ -20,6 +21,41 @@ const console::ConsoleFile* Find(std::string_view path) {
   return nullptr;
 }
 
+// True when Accept-Encoding lists `coding` with a q above 0.
+bool Accepts(std::string_view header, std::string_view coding) {
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    const size_t semi = item.find(';');
+    std::string_view name = item.substr(0, semi);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name != coding) continue;
+    if (semi == std::string_view::npos) return true;
+    const std::string params(item.substr(semi + 1));
+    const size_t q = params.find("q=");
+    return q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0.0;
+  }
+  return false;
+}
+
+// The file's bytes in the best coding the client accepts. The files were
+// compressed at build time (console/scripts/embed.mjs).
+void SetFileBody(const http::Request& req, const console::ConsoleFile& f, http::Response& res) {
+  const std::string accept = req.Header("Accept-Encoding");
+  res.SetHeader("Vary", "Accept-Encoding");
+  if (!f.brotli.empty() && Accepts(accept, "br")) {
+    res.SetHeader("Content-Encoding", "br");
+    res.body = std::string(f.brotli);
+  } else if (!f.gzip.empty() && Accepts(accept, "gzip")) {
+    res.SetHeader("Content-Encoding", "gzip");
+    res.body = std::string(f.gzip);
+  } else {
+    res.body = std::string(f.data);
+  }
+}
+
 void SecurityHeaders(http::Response& res) {
   res.SetHeader("Content-Security-Policy", std::string(kConsoleContentSecurityPolicy));
   res.SetHeader("X-Content-Type-Options", "nosniff");
@@ -27,12 +63,16 @@ void SecurityHeaders(http::Response& res) {
   res.SetHeader("Referrer-Policy", "no-referrer");
 }
 
-void ServeIndex(http::Response& res) {
+void ServeIndex(const http::Request& req, http::Response& res) {
   SecurityHeaders(res);
   res.SetHeader("Cache-Control", "no-store");
   res.content_type = "text/html; charset=utf-8";
   const console::ConsoleFile* index = Find("/index.html");
-  res.body = std::string(index ? index->data : kNotBuilt);
+  if (index) {
+    SetFileBody(req, *index, res);
+  } else {
+    res.body = std::string(kNotBuilt);
+  }
 }
 
 // /console/<rest>: the file when there is one, else index.html for the
@@ -45,7 +85,7 @@ void ServeConsolePath(const http::Request& req, http::Response& res) {
     SecurityHeaders(res);
     res.SetHeader("Cache-Control", f->immutable ? "public, max-age=31536000, immutable" : "no-store");
     res.content_type = std::string(f->content_type);
-    res.body = std::string(f->data);
+    SetFileBody(req, *f, res);
     return;
   }
   if (rest.starts_with("/assets/")) {
@@ -55,7 +95,7 @@ void ServeConsolePath(const http::Request& req, http::Response& res) {
     res.body = "not found";
     return;
   }
-  ServeIndex(res);
+  ServeIndex(req, res);
 }
 
 }  // namespace
@@ -68,7 +108,8 @@ void AddConsoleRoutes(http::Router& router) {
     res.content_type = "text/plain; charset=utf-8";
     res.body = "see /console/";
   });
-  router.Add("GET", "/console", [](const http::Request&, http::Response& res) { ServeIndex(res); });
+  router.Add("GET", "/console",
+             [](const http::Request& req, http::Response& res) { ServeIndex(req, res); });
   // The router matches one segment per {param}; the console's paths are at
   // most this deep (assets/<file>, users/<id>, …).
   for (std::string_view pattern : {"/console/{a}", "/console/{a}/{b}", "/console/{a}/{b}/{c}",
