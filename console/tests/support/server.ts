@@ -58,7 +58,9 @@ export async function startAllot(options: {
     });
     tenants[tenant] = JSON.parse(out.toString()) as TenantTokens;
   }
-  const port = await freePort();
+  // ALLOT_E2E_PORT pins the port (to put something in front of allot while
+  // debugging); by default any free one.
+  const port = process.env.ALLOT_E2E_PORT ? Number(process.env.ALLOT_E2E_PORT) : await freePort();
   const listen = `127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     allotBin,
