@@ -13,7 +13,7 @@ import { ElForm, ElFormItem } from 'element-plus/es/components/form/index.mjs';
 import { ElInput } from 'element-plus/es/components/input/index.mjs';
 import { ElInputNumber } from 'element-plus/es/components/input-number/index.mjs';
 import { ElPopconfirm } from 'element-plus/es/components/popconfirm/index.mjs';
-import { ElRadioButton, ElRadioGroup } from 'element-plus/es/components/radio/index.mjs';
+import { ElRadio, ElRadioButton, ElRadioGroup } from 'element-plus/es/components/radio/index.mjs';
 import { ElOption, ElSelect } from 'element-plus/es/components/select/index.mjs';
 import { ElSkeleton } from 'element-plus/es/components/skeleton/index.mjs';
 import { ElTable, ElTableColumn } from 'element-plus/es/components/table/index.mjs';
@@ -27,7 +27,7 @@ import App from './App.vue';
 import { router } from './router';
 
 const app = createApp(App);
-for (const c of [ElAlert, ElButton, ElCheckbox, ElDatePicker, ElDescriptions, ElDescriptionsItem, ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElSelect, ElPopconfirm, ElRadioButton, ElRadioGroup, ElSkeleton, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag]) {
+for (const c of [ElAlert, ElButton, ElCheckbox, ElDatePicker, ElDescriptions, ElDescriptionsItem, ElDialog, ElForm, ElFormItem, ElInput, ElInputNumber, ElOption, ElSelect, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElSkeleton, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag]) {
   app.use(c);
 }
 app.use(ElLoading);
