@@ -30,6 +30,12 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('who')).toBeVisible();
+  // The token reaches no web storage, and no script can read the session.
+  const kept = await page.evaluate(
+    () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+  );
+  expect(kept).not.toContain(token);
+  expect(kept).not.toContain('allot_session');
 }
 
 // No CSP violation was reported by the page since sign-in.
