@@ -38,11 +38,13 @@ export function roleLabel(role: string): string {
 // Restores a session from its cookie; false when there is none.
 export async function restore(): Promise<boolean> {
   try {
-    const current = await api<{ csrf: string }>('GET', '/sessions/current', {
-      quietUnauthorized: true,
-    });
+    // Both need only the cookie: ask at once.
+    const [current, who] = await Promise.all([
+      api<{ csrf: string }>('GET', '/sessions/current', { quietUnauthorized: true }),
+      api<WhoAmI>('GET', '/whoami', { quietUnauthorized: true }),
+    ]);
     setCsrf(current.csrf);
-    session.who = await api<WhoAmI>('GET', '/whoami', { quietUnauthorized: true });
+    session.who = who;
     return true;
   } catch {
     session.who = null;
