@@ -10,8 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxDepth = 64;
-
 constexpr std::array<std::pair<std::string_view, CompareOp>, 9> kOps = {{
     {"eq", CompareOp::kEq}, {"ne", CompareOp::kNe}, {"co", CompareOp::kCo},
     {"sw", CompareOp::kSw}, {"ew", CompareOp::kEw}, {"gt", CompareOp::kGt},
@@ -19,6 +17,22 @@ constexpr std::array<std::pair<std::string_view, CompareOp>, 9> kOps = {{
 }};
 
 FilterPtr Make(auto node) { return std::make_shared<const FilterNode>(FilterNode{std::move(node)}); }
+
+// Adds `operand` to a chain of `op`, splicing in the operands of a
+// (parenthesised) chain of the same op: and/or are associative, and a flat
+// chain keeps every walk over the tree shallow however long the filter.
+void AppendOperand(Logical::Op op, FilterPtr operand, std::vector<FilterPtr>* chain) {
+  if (const auto* l = std::get_if<Logical>(&operand->node); l != nullptr && l->op == op) {
+    chain->insert(chain->end(), l->operands.begin(), l->operands.end());
+  } else {
+    chain->push_back(std::move(operand));
+  }
+}
+
+FilterPtr MakeChain(Logical::Op op, std::vector<FilterPtr> chain) {
+  if (chain.size() == 1) return std::move(chain.front());
+  return Make(Logical{op, std::move(chain)});
+}
 
 class Parser {
  public:
@@ -66,9 +80,15 @@ class Parser {
   }
 
   Result<FilterPtr> ParseOr(bool in_brackets) {
-    if (++depth_ > kMaxDepth) return Fail(Error::InvalidFilter("filter nests too deeply"));
-    Result<FilterPtr> left = ParseAnd(in_brackets);
-    if (!left) return left;
+    if (++depth_ > kMaxFilterNesting) {
+      return Fail(Error::InvalidFilter("filter nests too deeply: the limit is " +
+                                       std::to_string(kMaxFilterNesting) +
+                                       " levels of parentheses and brackets"));
+    }
+    std::vector<FilterPtr> chain;
+    Result<FilterPtr> first = ParseAnd(in_brackets);
+    if (!first) return first;
+    AppendOperand(Logical::Op::kOr, std::move(*first), &chain);
     while (true) {
       size_t save = pos_;
       SkipWs();
@@ -77,17 +97,19 @@ class Parser {
         break;
       }
       pos_ += 2;
-      Result<FilterPtr> right = ParseAnd(in_brackets);
-      if (!right) return right;
-      left = Make(Logical{Logical::Op::kOr, std::move(*left), std::move(*right)});
+      Result<FilterPtr> next = ParseAnd(in_brackets);
+      if (!next) return next;
+      AppendOperand(Logical::Op::kOr, std::move(*next), &chain);
     }
     --depth_;
-    return left;
+    return MakeChain(Logical::Op::kOr, std::move(chain));
   }
 
   Result<FilterPtr> ParseAnd(bool in_brackets) {
-    Result<FilterPtr> left = ParseUnary(in_brackets);
-    if (!left) return left;
+    std::vector<FilterPtr> chain;
+    Result<FilterPtr> first = ParseUnary(in_brackets);
+    if (!first) return first;
+    AppendOperand(Logical::Op::kAnd, std::move(*first), &chain);
     while (true) {
       size_t save = pos_;
       SkipWs();
@@ -96,11 +118,11 @@ class Parser {
         break;
       }
       pos_ += 3;
-      Result<FilterPtr> right = ParseUnary(in_brackets);
-      if (!right) return right;
-      left = Make(Logical{Logical::Op::kAnd, std::move(*left), std::move(*right)});
+      Result<FilterPtr> next = ParseUnary(in_brackets);
+      if (!next) return next;
+      AppendOperand(Logical::Op::kAnd, std::move(*next), &chain);
     }
-    return left;
+    return MakeChain(Logical::Op::kAnd, std::move(chain));
   }
 
   Result<FilterPtr> ParseParenthesised(bool in_brackets) {
@@ -149,6 +171,11 @@ class Parser {
       return Make(ValuePath{std::move(*path), std::move(*inner)});
     }
     if (!std::isspace(static_cast<unsigned char>(Peek()))) return Fail(Expected("a space and an operator"));
+    if (++comparisons_ > kMaxFilterComparisons) {
+      return Fail(Error::InvalidFilter("the filter has more than " +
+                                       std::to_string(kMaxFilterComparisons) +
+                                       " comparisons, the limit"));
+    }
     SkipWs();
     std::string_view op_word = PeekWord();
     if (EqualsIgnoreCase(op_word, "pr")) {
@@ -223,6 +250,7 @@ class Parser {
   std::string_view text_;
   size_t pos_;
   int depth_ = 0;
+  int comparisons_ = 0;
 };
 
 }  // namespace
@@ -235,6 +263,11 @@ std::string_view ToString(CompareOp op) {
 }
 
 Result<FilterPtr> ParseFilter(std::string_view text) {
+  if (text.size() > kMaxFilterBytes) {
+    return Fail(Error::InvalidFilter("the filter is " + std::to_string(text.size()) +
+                                     " bytes long; the limit is " +
+                                     std::to_string(kMaxFilterBytes) + " bytes"));
+  }
   Parser p(text, 0);
   return p.ParseWhole();
 }
@@ -253,8 +286,18 @@ std::string ToString(const FilterNode& filter) {
     }
     std::string operator()(const Presence& p) const { return p.path.ToString() + " pr"; }
     std::string operator()(const Logical& l) const {
-      return "(" + ToString(*l.left) + (l.op == Logical::Op::kAnd ? " and " : " or ") +
-             ToString(*l.right) + ")";
+      const char* glue = l.op == Logical::Op::kAnd ? " and " : " or ";
+      std::string out;
+      for (size_t i = 0; i < l.operands.size(); ++i) {
+        if (i > 0) out += glue;
+        const FilterNode& operand = *l.operands[i];
+        // Only what precedence needs: `and` binds tighter than `or`.
+        const auto* inner = std::get_if<Logical>(&operand.node);
+        const bool parens =
+            inner != nullptr && !(l.op == Logical::Op::kOr && inner->op == Logical::Op::kAnd);
+        out += parens ? "(" + ToString(operand) + ")" : ToString(operand);
+      }
+      return out;
     }
     std::string operator()(const Negation& n) const { return "not (" + ToString(*n.operand) + ")"; }
     std::string operator()(const ValuePath& v) const {

@@ -164,9 +164,12 @@ bool EvalElement(const FilterNode& f, const json& element, const Attribute& attr
     return EvaluatePresence(ElementOperand(p->path, element, attr));
   }
   if (const auto* l = std::get_if<Logical>(&f.node)) {
-    bool left = EvalElement(*l->left, element, attr);
-    if (l->op == Logical::Op::kAnd) return left && EvalElement(*l->right, element, attr);
-    return left || EvalElement(*l->right, element, attr);
+    // and: false at the first false operand; or: true at the first true one.
+    const bool stop_at = l->op == Logical::Op::kOr;
+    for (const FilterPtr& operand : l->operands) {
+      if (EvalElement(*operand, element, attr) == stop_at) return stop_at;
+    }
+    return !stop_at;
   }
   if (const auto* n = std::get_if<Negation>(&f.node)) return !EvalElement(*n->operand, element, attr);
   return false;  // value paths do not nest
@@ -194,9 +197,11 @@ bool Matches(const FilterNode& f, const json& resource, const ResourceType& type
     return EvaluatePresence(ResourceOperand(p->path, resource, type));
   }
   if (const auto* l = std::get_if<Logical>(&f.node)) {
-    bool left = Matches(*l->left, resource, type);
-    if (l->op == Logical::Op::kAnd) return left && Matches(*l->right, resource, type);
-    return left || Matches(*l->right, resource, type);
+    const bool stop_at = l->op == Logical::Op::kOr;
+    for (const FilterPtr& operand : l->operands) {
+      if (Matches(*operand, resource, type) == stop_at) return stop_at;
+    }
+    return !stop_at;
   }
   if (const auto* n = std::get_if<Negation>(&f.node)) return !Matches(*n->operand, resource, type);
   const auto& vp = std::get<ValuePath>(f.node);
@@ -236,8 +241,10 @@ Result<std::vector<ResolvedAttribute>> ResolveFilter(const FilterNode& filter, c
       if (const auto* c = std::get_if<Comparison>(&f.node)) return Add(c->path, outer);
       if (const auto* p = std::get_if<Presence>(&f.node)) return Add(p->path, outer);
       if (const auto* l = std::get_if<Logical>(&f.node)) {
-        if (Status s = Walk(*l->left, outer); !s) return s;
-        return Walk(*l->right, outer);
+        for (const FilterPtr& operand : l->operands) {
+          if (Status s = Walk(*operand, outer); !s) return s;
+        }
+        return Ok();
       }
       if (const auto* n = std::get_if<Negation>(&f.node)) return Walk(*n->operand, outer);
       const auto& vp = std::get<ValuePath>(f.node);

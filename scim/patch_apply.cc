@@ -41,8 +41,11 @@ bool ExtractEqualities(const FilterNode& f, const Attribute& attr, json* out) {
     return true;
   }
   if (const auto* l = std::get_if<Logical>(&f.node)) {
-    return l->op == Logical::Op::kAnd && ExtractEqualities(*l->left, attr, out) &&
-           ExtractEqualities(*l->right, attr, out);
+    if (l->op != Logical::Op::kAnd) return false;
+    for (const FilterPtr& operand : l->operands) {
+      if (!ExtractEqualities(*operand, attr, out)) return false;
+    }
+    return true;
   }
   return false;
 }

@@ -25,8 +25,11 @@ bool CollectValueEqualities(const FilterNode& f, std::vector<std::string>* ids) 
     return true;
   }
   if (const auto* l = std::get_if<Logical>(&f.node)) {
-    return l->op == Logical::Op::kOr && CollectValueEqualities(*l->left, ids) &&
-           CollectValueEqualities(*l->right, ids);
+    if (l->op != Logical::Op::kOr) return false;
+    for (const FilterPtr& operand : l->operands) {
+      if (!CollectValueEqualities(*operand, ids)) return false;
+    }
+    return true;
   }
   return false;
 }

@@ -11,6 +11,11 @@ std::string Path::ToString() const {
 }
 
 Result<Path> ParsePath(std::string_view text) {
+  if (text.size() > kMaxFilterBytes) {
+    return Fail(Error::InvalidPath("the path is " + std::to_string(text.size()) +
+                                   " bytes long; the limit is " +
+                                   std::to_string(kMaxFilterBytes) + " bytes"));
+  }
   auto invalid = [&](std::string why) {
     return Fail(Error::InvalidPath("invalid path '" + std::string(text) + "': " + std::move(why)));
   };

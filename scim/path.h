@@ -26,7 +26,8 @@ struct Path {
 };
 
 // Parses a PATCH path. Fails with invalidPath saying what is wrong (a bad
-// value filter also gives invalidPath, with the filter parser's detail).
+// value filter also gives invalidPath, with the filter parser's detail); a
+// path longer than kMaxFilterBytes fails before it is read.
 Result<Path> ParsePath(std::string_view text);
 
 }  // namespace scim

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "scim/json_access.h"
+#include "scim/json_parse.h"
 #include "scim/value.h"
 
 namespace scim {
@@ -89,8 +90,13 @@ void ForEachAttribute(const ResourceType& type, Fn fn) {
 }  // namespace
 
 Result<json> ParseJsonObject(std::string_view body) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return Fail(Error::InvalidSyntax("the request body is not valid JSON"));
+  json j;
+  switch (ParseJsonBounded(body, &j)) {
+    case JsonParseStatus::kOk: break;
+    case JsonParseStatus::kTooDeep: return Fail(Error::InvalidSyntax(JsonTooDeepMessage()));
+    case JsonParseStatus::kInvalid:
+      return Fail(Error::InvalidSyntax("the request body is not valid JSON"));
+  }
   if (!j.is_object()) return Fail(Error::InvalidSyntax("the request body must be a JSON object"));
   return j;
 }

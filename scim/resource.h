@@ -26,7 +26,8 @@
 
 namespace scim {
 
-// Parses a request body that must be a JSON object. Fails with invalidSyntax.
+// Parses a request body that must be a JSON object, nested at most
+// kMaxJsonDepth levels (scim/json_parse.h). Fails with invalidSyntax.
 Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
 // Validates a POST body. Returns the normalised resource; fails with

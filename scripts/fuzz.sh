@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (preset "fuzz", clang) and runs each for
+# Builds the libFuzzer harnesses (preset "fuzz", clang) — the SCIM parsers
+# and the transport's request reader (http_request) — and runs each for
 # SECONDS seconds (default 60). Exits non-zero on any finding; crashing
 # inputs are left in build-fuzz/fuzz-artifacts/. New corpus entries go to
 # build-fuzz/fuzz-corpus/<name>, never into the committed seed corpus.
 set -euo pipefail
 seconds="${1:-60}"
 cd "$(dirname "$0")/.."
-fuzzers=(filter path patch)
+fuzzers=(filter path patch json http_request)
 
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz --target "${fuzzers[@]/#/fuzz_}"

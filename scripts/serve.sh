@@ -15,8 +15,9 @@ scripts/build.sh default allot group_map attribute_rules
 
 first_run=0
 if [[ ! -f "$data/allot.db" ]]; then
-  mkdir -p "$data"
+  # Before mkdir: the directory and credentials.json are private (0700/0600).
   umask 077
+  mkdir -p "$data"
   build/allot init --data-dir "$data" > "$data/credentials.json"
   first_run=1
 fi

@@ -2,6 +2,8 @@
 // seats. This file only parses the command line and hands over to a command.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
+#include <string_view>
 
 #include "server/app/commands.h"
 
@@ -25,19 +27,22 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--tenant", init.tenant, "Tenant id (default: default)");
   init_cmd->add_option("--db", init.db_url, "Database URL (default: SQLite in DIR/allot.db)");
 
-  allot::app::ServeConfig serve;
+  // Every serve flag is a row of the settings table (server/app/config.h):
+  // the flag's text is kept as given and checked by the same code as the
+  // config file's value, so both are refused with the same sentence.
   std::string config_file;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Serve SCIM 2.0 and the admin API");
   serve_cmd->add_option("--config", config_file, "JSON config file; flags override it");
-  serve_cmd->add_option("--data-dir", serve.data_dir, "Data directory");
-  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (default 127.0.0.1:8443)");
-  serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate (default: self-signed in DIR/certs)");
-  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key");
-  serve_cmd->add_flag("--insecure-http", serve.insecure_http, "Plain HTTP, loopback only");
-  serve_cmd->add_option("--policies", serve.policies_dir, "Policies directory");
-  serve_cmd->add_option("--plugins", serve.plugins_dir, "Plugins directory");
-  serve_cmd->add_option("--db", serve.db_url, "Database URL (default: SQLite in DIR/allot.db)");
-  serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->check(CLI::Range(1, 1024));
+  std::map<std::string_view, std::string> flag_text;
+  for (const allot::app::Setting& setting : allot::app::Settings()) {
+    // const: CLI11 would take a mutable string as the flag's result variable.
+    const std::string help(setting.help);
+    if (setting.kind == allot::app::Setting::Kind::kBool) {
+      serve_cmd->add_flag(setting.Flag(), help);
+    } else {
+      serve_cmd->add_option(setting.Flag(), flag_text[setting.key], help);
+    }
+  }
 
   try {
     app.parse(argc, argv);
@@ -53,28 +58,18 @@ int main(int argc, char** argv) {
 
   if (init_cmd->parsed()) return allot::app::RunInit(init);
 
+  // Defaults, then the config file, then the flags given.
+  allot::app::ServeConfig serve;
   if (!config_file.empty()) {
-    // Flags win over the file: load the file into a fresh config, then
-    // re-apply what was given on the command line.
-    allot::app::ServeConfig from_file;
-    if (auto s = allot::app::LoadConfigFile(config_file, from_file); !s) {
+    if (auto s = allot::app::LoadConfigFile(config_file, serve); !s) {
       return Die(2, s.error().message);
     }
-    auto given = [&](const char* flag) { return serve_cmd->count(flag) > 0; };
-    if (!given("--data-dir")) serve.data_dir = from_file.data_dir;
-    if (!given("--listen")) serve.listen = from_file.listen;
-    if (!given("--tls-cert")) serve.tls_cert = from_file.tls_cert;
-    if (!given("--tls-key")) serve.tls_key = from_file.tls_key;
-    if (!given("--insecure-http")) serve.insecure_http = from_file.insecure_http;
-    if (!given("--policies")) serve.policies_dir = from_file.policies_dir;
-    if (!given("--plugins")) serve.plugins_dir = from_file.plugins_dir;
-    if (!given("--db")) serve.db_url = from_file.db_url;
-    if (!given("--threads")) serve.threads = from_file.threads;
-    serve.max_body_bytes = from_file.max_body_bytes;
-    serve.read_timeout_seconds = from_file.read_timeout_seconds;
-    serve.keep_alive_timeout_seconds = from_file.keep_alive_timeout_seconds;
-    serve.queue_timeout_ms = from_file.queue_timeout_ms;
-    serve.log_level = from_file.log_level;
+  }
+  for (const allot::app::Setting& setting : allot::app::Settings()) {
+    if (serve_cmd->count(setting.Flag()) == 0) continue;
+    const std::string text =
+        setting.kind == allot::app::Setting::Kind::kBool ? "true" : flag_text[setting.key];
+    if (auto s = allot::app::ApplyFlag(serve, setting, text); !s) return Die(2, s.error().message);
   }
   if (serve.data_dir.empty()) return Die(2, "serve needs --data-dir (or \"data_dir\" in --config)");
   return allot::app::RunServe(serve);

@@ -1,10 +1,16 @@
 // group_map — sample policy plugin: members of a group get a subscription.
 //
-//   config: {"rules": [{"group": "Teachers", "subscription": "lit-2026"}]}
+//   config: {"rules": [{"group": "Teachers", "subscription": "lit-2026"},
+//                      {"group": "Grade 3 - Room 12", "subscription": "lit-core",
+//                       "when": {"userType": "Student"}}]}
 //
 // `group` matches a group's displayName (ASCII case-insensitively) or its
-// externalId (exactly). A user in several matching groups gets ONE grant per
-// subscription; the reason names the first rule that matched.
+// externalId (exactly). `when`, optional, narrows a rule to users whose
+// attributes each equal (ASCII case-insensitively) the value, or one of the
+// values, given for it: {"<SCIM attribute path>": value | [values]}; a
+// multi-valued attribute holds when any of its values does. A user in several
+// matching groups gets ONE grant per subscription; the reason names the first
+// rule that matched.
 //
 // C++ inside, C at the line: every hook catches everything. The instance is
 // read-only after on_create, so on_evaluate is safe to run concurrently.
@@ -23,9 +29,16 @@ namespace {
 
 const allot_host_api* g_host = nullptr;  // host-owned, valid while loaded
 
+// One `when` entry: the attribute holds one of `values` (lower-cased).
+struct Condition {
+  const allot_attr_path* path;  // host-owned, lives as long as the instance
+  std::vector<std::string> values;
+};
+
 struct Rule {
   uint32_t subscription;  // index into allot_instance::subscriptions
   std::string reason;
+  std::vector<Condition> when;  // all must hold
 };
 
 void ToLowerAscii(std::string& s) {
@@ -63,6 +76,85 @@ void RejectUnknownKeys(const allot_config* node, const std::string& where,
   }
 }
 
+// A `when` value as text: strings as they are, booleans "true"/"false" and
+// numbers in JSON form (how the host hands attribute values over).
+std::string ScalarText(const allot_config* node, const std::string& where) {
+  const char* data = nullptr;
+  uint32_t len = 0;
+  if (g_host->host_config_string(node, &data, &len) == ALLOT_OK) return std::string(data, len);
+  int32_t b = 0;
+  if (g_host->host_config_bool(node, &b) == ALLOT_OK) return b ? "true" : "false";
+  double d = 0;
+  if (g_host->host_config_number(node, &d) == ALLOT_OK) {
+    if (d == static_cast<double>(static_cast<long long>(d))) {
+      return std::to_string(static_cast<long long>(d));
+    }
+    return std::to_string(d);
+  }
+  throw std::runtime_error(where + "must be a string, number or boolean, or a list of them");
+}
+
+std::vector<Condition> BuildWhen(allot_create_ctx* ctx, const allot_config* when,
+                                 const std::string& where) {
+  std::vector<Condition> out;
+  if (when == nullptr || g_host->host_config_type(when) == ALLOT_CFG_ABSENT) return out;
+  if (g_host->host_config_type(when) != ALLOT_CFG_OBJECT || g_host->host_config_size(when) == 0) {
+    throw std::runtime_error(where + "\"when\" must be an object of attribute paths to values");
+  }
+  for (uint32_t k = 0, n = g_host->host_config_size(when); k < n; ++k) {
+    const char* key = nullptr;
+    uint32_t key_len = 0;
+    const allot_config* value = g_host->host_config_at(when, k, &key, &key_len);
+    const std::string attribute(key, key_len);
+    const std::string at = where + "\"when\".\"" + attribute + "\": ";
+    allot_error* no_err = nullptr;  // rethrown with context below
+    const allot_attr_path* path =
+        g_host->host_attr_path_resolve(ctx, key, key_len, no_err);
+    if (path == nullptr) throw std::runtime_error(at + "not a SCIM attribute path");
+    Condition c{path, {}};
+    if (g_host->host_config_type(value) == ALLOT_CFG_ARRAY) {
+      const uint32_t m = g_host->host_config_size(value);
+      if (m == 0) throw std::runtime_error(at + "the list of values is empty");
+      for (uint32_t i = 0; i < m; ++i) {
+        c.values.push_back(ScalarText(g_host->host_config_at(value, i, nullptr, nullptr), at));
+      }
+    } else {
+      c.values.push_back(ScalarText(value, at));
+    }
+    for (std::string& v : c.values) ToLowerAscii(v);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+struct ConditionVisit {
+  const Condition* condition;
+  std::string value;  // scratch
+  bool holds = false;
+};
+
+int32_t VisitConditionValue(void* user_data, const char* data, uint32_t len) {
+  auto* visit = static_cast<ConditionVisit*>(user_data);
+  visit->value.assign(data, len);
+  ToLowerAscii(visit->value);
+  for (const std::string& v : visit->condition->values) {
+    if (v == visit->value) {
+      visit->holds = true;
+      return 1;  // stop: one matching value is enough
+    }
+  }
+  return 0;
+}
+
+bool WhenHolds(const Rule& rule, const allot_batch* batch, uint32_t user) {
+  for (const Condition& c : rule.when) {
+    ConditionVisit visit{&c, {}, false};
+    g_host->host_user_attr_visit(batch, user, c.path, VisitConditionValue, &visit);
+    if (!visit.holds) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct allot_instance {
@@ -74,7 +166,7 @@ struct allot_instance {
 
 namespace {
 
-allot_instance* Build(const allot_config* config) {
+allot_instance* Build(allot_create_ctx* ctx, const allot_config* config) {
   RejectUnknownKeys(config, "", {"rules"});
   const allot_config* rules = g_host->host_config_get(config, "rules", 5);
   if (g_host->host_config_type(rules) != ALLOT_CFG_ARRAY || g_host->host_config_size(rules) == 0) {
@@ -85,7 +177,7 @@ allot_instance* Build(const allot_config* config) {
     const allot_config* rule = g_host->host_config_at(rules, r, nullptr, nullptr);
     const std::string where = "rules[" + std::to_string(r) + "]: ";
     if (g_host->host_config_type(rule) != ALLOT_CFG_OBJECT) throw std::runtime_error(where + "must be an object");
-    RejectUnknownKeys(rule, where, {"group", "subscription"});
+    RejectUnknownKeys(rule, where, {"group", "subscription", "when"});
     std::string group = StringMember(rule, "group");
     std::string sub = StringMember(rule, "subscription");
     if (group.empty()) throw std::runtime_error(where + "\"group\" must be a non-empty string");
@@ -93,7 +185,8 @@ allot_instance* Build(const allot_config* config) {
     uint32_t s = 0;
     while (s < inst->subscriptions.size() && inst->subscriptions[s] != sub) ++s;
     if (s == inst->subscriptions.size()) inst->subscriptions.push_back(sub);
-    inst->rules.push_back({s, "group_map: member of \"" + group + "\""});
+    std::vector<Condition> when = BuildWhen(ctx, g_host->host_config_get(rule, "when", 4), where);
+    inst->rules.push_back({s, "group_map: member of \"" + group + "\"", std::move(when)});
     inst->by_external_id[group].push_back(r);
     ToLowerAscii(group);
     inst->by_name[group].push_back(r);
@@ -101,10 +194,10 @@ allot_instance* Build(const allot_config* config) {
   return inst.release();
 }
 
-int32_t OnCreate(allot_create_ctx*, const allot_config* config, allot_error* err,
+int32_t OnCreate(allot_create_ctx* ctx, const allot_config* config, allot_error* err,
                  allot_instance** out) {
   try {
-    *out = Build(config);
+    *out = Build(ctx, config);
     return ALLOT_OK;
   } catch (const std::exception& e) {
     SetError(err, e.what());
@@ -126,6 +219,7 @@ int32_t OnEvaluate(const allot_instance* inst, const allot_batch* batch,
         for (uint32_t id : rule_ids) {
           const Rule& rule = inst->rules[id];
           if (granted_to[rule.subscription] == i) continue;
+          if (!rule.when.empty() && !WhenHolds(rule, batch, i)) continue;
           granted_to[rule.subscription] = i;
           const std::string& sub = inst->subscriptions[rule.subscription];
           if (g_host->host_emit_grant(sink, i, sub.data(), static_cast<uint32_t>(sub.size()),

@@ -19,7 +19,8 @@ void AddAuditRoutes(http::Router& router, const AdminDeps& deps) {
                   nlohmann::json items = nlohmann::json::array();
                   for (auto& e : events->items) items.push_back(std::move(e));
                   RenderJson(200, PageBody(std::move(items), events->next_key), res);
-                });
+                },
+                Paged({"since", "until", "actor", "user_id", "subscription_id", "action"}));
 }
 
 }  // namespace allot::admin

@@ -84,8 +84,13 @@ Result<Listing<json>> ReadAudit(store::Database& db, const Access& access, const
   }
   return db.ReadValue<Listing<json>>([&](soci::session& sql) -> Result<Listing<json>> {
     SqlQuery q;
+    // The actor's name: an administrator's or SCIM client's from principals
+    // (deleted ones keep theirs); a policy's and the system's is their id.
     q.Text("SELECT e.id, e.at, e.actor_kind, e.actor_id, e.action, e.target_kind, e.target_id, "
-           "e.user_id, e.subscription_id, e.before_json, e.after_json FROM audit_events e ");
+           "e.user_id, e.subscription_id, e.before_json, e.after_json, "
+           "COALESCE(p.name, e.actor_id) FROM audit_events e LEFT JOIN principals p ON "
+           "p.tenant_id = e.tenant_id AND p.id = e.actor_id AND e.actor_kind IN ('admin', "
+           "'scim') ");
     q.Bind("WHERE e.tenant_id = ?", {access.tenant()});
     if (before_id > 0) q.BindInt(" AND e.id < ?", before_id);
     if (!query.since.empty()) q.Bind(" AND e.at >= ?", {query.since});
@@ -111,7 +116,8 @@ Result<Listing<json>> ReadAudit(store::Database& db, const Access& access, const
       last_id = RowString(r, 0);
       json item = {{"id", last_id},
                    {"at", RowString(r, 1)},
-                   {"actor", {{"kind", RowString(r, 2)}, {"id", RowString(r, 3)}}},
+                   {"actor",
+                    {{"kind", RowString(r, 2)}, {"id", RowString(r, 3)}, {"name", RowString(r, 11)}}},
                    {"action", RowString(r, 4)},
                    {"target", {{"kind", RowString(r, 5)}, {"id", RowString(r, 6)}}}};
       if (!RowIsNull(r, 7)) item["user_id"] = RowString(r, 7);

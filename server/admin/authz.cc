@@ -20,11 +20,17 @@ constexpr RoleScope kAll = RoleScope::kAll;
 // PRODUCT.md, "Roles". One row per action; nothing else decides.
 // Reading policies is not in PRODUCT's table: policies configure every
 // subscription, so a Subscription admin (scoped to some) does not read them.
+// Seats are what a tenant bought: only a Global admin changes them (the
+// operator's API and a self-managed catalog add their condition to this row).
+// Revoke all and its hold reach every subscription of a user, so a role
+// scoped to some subscriptions may not use them.
 constexpr Row kRoles[] = {
     {Action::kWhoAmI, kAll, kAll, kAll},
     {Action::kReadDirectory, kAll, kOwn, kAll},
     {Action::kChangeLicenses, kAll, kOwn, kAll},
-    {Action::kChangeSeats, kAll, kOwn, kNo},
+    {Action::kChangeSeats, kAll, kNo, kNo},
+    {Action::kChangeFill, kAll, kOwn, kNo},
+    {Action::kHoldUsers, kAll, kNo, kAll},
     {Action::kManageCatalog, kAll, kNo, kNo},
     {Action::kManagePrincipals, kAll, kNo, kNo},
     {Action::kReadPolicies, kAll, kNo, kAll},
@@ -41,6 +47,8 @@ std::string_view ActionName(Action action) {
     case Action::kReadDirectory: return "read users and licenses";
     case Action::kChangeLicenses: return "change licenses";
     case Action::kChangeSeats: return "change a subscription's seats";
+    case Action::kChangeFill: return "change how a subscription fills freed seats";
+    case Action::kHoldUsers: return "revoke all of a user's licenses or clear a hold";
     case Action::kManageCatalog: return "create or change products and subscriptions";
     case Action::kManagePrincipals: return "manage administrators and tokens";
     case Action::kReadPolicies: return "read policies";
@@ -56,6 +64,8 @@ std::string_view ActionId(Action action) {
     case Action::kReadDirectory: return "read_directory";
     case Action::kChangeLicenses: return "change_licenses";
     case Action::kChangeSeats: return "change_seats";
+    case Action::kChangeFill: return "change_fill";
+    case Action::kHoldUsers: return "hold_users";
     case Action::kManageCatalog: return "manage_catalog";
     case Action::kManagePrincipals: return "manage_principals";
     case Action::kReadPolicies: return "read_policies";
@@ -94,6 +104,12 @@ Result<Access> Authorize(const auth::Principal& principal, Action action) {
                     " may not " + std::string(ActionName(action)));
   }
   return Access{.principal = &principal, .all_subscriptions = scope == kAll};
+}
+
+Status AuthorizeSeatChange(const auth::Principal& principal) {
+  auto access = Authorize(principal, Action::kChangeSeats);
+  if (!access) return std::unexpected(access.error());
+  return Ok();
 }
 
 }  // namespace allot::admin

@@ -23,7 +23,9 @@ enum class Action {
   kWhoAmI,             // GET /whoami
   kReadDirectory,      // users, groups, their licenses, products, subscriptions, usage
   kChangeLicenses,     // assign, unassign, reassign, move, bulk, overrides
-  kChangeSeats,        // PATCH /subscriptions/{id} {seats}
+  kChangeSeats,        // PATCH /subscriptions/{id} {seats}: the one place for who sets seats
+  kChangeFill,         // PATCH /subscriptions/{id} {fill}: who gets freed seats
+  kHoldUsers,          // DELETE /users/{id}/licenses (revoke all), DELETE /users/{id}/hold
   kManageCatalog,      // create/change/delete products and subscriptions
   kManagePrincipals,   // admins, roles, admin and SCIM tokens
   kReadPolicies,       // GET /policies
@@ -34,8 +36,9 @@ enum class Action {
 // Every Action, in declaration order (for whoami and the table tests).
 inline constexpr Action kAllActions[] = {
     Action::kWhoAmI,         Action::kReadDirectory,    Action::kChangeLicenses,
-    Action::kChangeSeats,    Action::kManageCatalog,    Action::kManagePrincipals,
-    Action::kReadPolicies,   Action::kManagePolicies,   Action::kReadAudit,
+    Action::kChangeSeats,    Action::kChangeFill,       Action::kHoldUsers,
+    Action::kManageCatalog,  Action::kManagePrincipals, Action::kReadPolicies,
+    Action::kManagePolicies, Action::kReadAudit,
 };
 
 // A sentence fragment for messages: "the role user_admin may not <name>".
@@ -65,6 +68,12 @@ struct Access {
 // the action when the role lacks it (also for a principal without a role).
 // The returned Access points at `principal`, which must outlive it.
 Result<Access> Authorize(const auth::Principal& principal, Action action);
+
+// May `principal` change a subscription's seats? The one place that decides
+// it, for every route that changes seats: today the roles table's
+// kChangeSeats row (a Global admin); a tenant's catalog terms add their
+// condition here. kForbidden naming the role otherwise.
+Status AuthorizeSeatChange(const auth::Principal& principal);
 
 // The roles an admin may have.
 bool IsValidRole(std::string_view role);

@@ -1,4 +1,6 @@
 // Admin endpoints of the catalog: products, subscriptions, usage report.
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "server/admin/licenses_routes.h"
@@ -21,10 +23,20 @@ nlohmann::json ProductJson(const Product& p) {
           {"created_at", p.created_at}};
 }
 
+// A JSON integer (ParseBody checked the type) as seats. One past int64 (a
+// uint64) saturates, so ValidateSeats refuses it as above the limit instead
+// of seeing it wrap to a negative number.
+int64_t SeatsOf(const nlohmann::json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return INT64_MAX;
+  }
+  return v.get<int64_t>();
+}
+
 nlohmann::json SubscriptionJson(const Subscription& s) {
   return {{"id", s.id},           {"product_id", s.product_id}, {"seats", s.seats},
           {"assigned", s.assigned}, {"pending", s.pending},     {"available", s.available()},
-          {"created_at", s.created_at}};
+          {"fill", s.fill},         {"created_at", s.created_at}};
 }
 
 template <typename T, typename F>
@@ -51,7 +63,8 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                                                       {.limit = page->limit, .after = page->after});
                   if (!list) return RenderError(list.error(), res);
                   RenderJson(200, PageJson(*list, ProductJson), res);
-                });
+                },
+                Paged());
   AddAdminRoute(router, "POST", "/products", Action::kManageCatalog,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
@@ -101,7 +114,8 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                       {.limit = page->limit, .after = page->after, .only = Scope(access)});
                   if (!list) return RenderError(list.error(), res);
                   RenderJson(200, PageJson(*list, SubscriptionJson), res);
-                });
+                },
+                Paged());
   AddAdminRoute(router, "POST", "/subscriptions", Action::kManageCatalog,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
@@ -110,7 +124,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   if (!body) return RenderError(body.error(), res);
                   Subscription s{.id = body->value("id", ""),
                                  .product_id = (*body)["product_id"],
-                                 .seats = (*body)["seats"].get<int64_t>()};
+                                 .seats = SeatsOf((*body)["seats"])};
                   auto created =
                       licensing::CreateSubscription(db, access.tenant(), s, ActorOf(access));
                   if (!created) return RenderError(created.error(), res);
@@ -126,16 +140,37 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   if (!s) return RenderError(s.error(), res);
                   RenderJson(200, SubscriptionJson(*s), res);
                 });
-  AddAdminRoute(router, "PATCH", "/subscriptions/{id}", Action::kChangeSeats,
+  // Each field has its own rule: seats (AuthorizeSeatChange), fill (a
+  // Global admin or the subscription's Subscription admin). The route asks
+  // only for a role that reads the subscription; the fields decide the rest.
+  AddAdminRoute(router, "PATCH", "/subscriptions/{id}", Action::kReadDirectory,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   const std::string& id = req.path_params[0];
+                  auto body = ParseBody(req.body, {{"seats", FieldType::kInteger},
+                                                   {"fill", FieldType::kString}});
+                  if (!body) return RenderError(body.error(), res);
+                  licensing::SubscriptionChange change;
+                  if (body->contains("seats")) {
+                    if (auto a = AuthorizeSeatChange(*access.principal); !a) {
+                      return RenderError(a.error(), res);
+                    }
+                    change.seats = SeatsOf((*body)["seats"]);
+                  }
+                  if (body->contains("fill")) {
+                    auto a = Authorize(*access.principal, Action::kChangeFill);
+                    if (!a) return RenderError(a.error(), res);
+                    change.fill = (*body)["fill"].get<std::string>();
+                  }
+                  if (!change.seats && !change.fill) {
+                    return RenderError({ErrorCode::kInvalidRequest,
+                                        "nothing to change: give \"seats\" or \"fill\""},
+                                       res);
+                  }
                   if (!access.Covers(id)) {
                     return RenderError({ErrorCode::kNotFound, "no subscription " + id}, res);
                   }
-                  auto body = ParseBody(req.body, {{"seats", FieldType::kInteger, true}});
-                  if (!body) return RenderError(body.error(), res);
-                  auto s = licensing::SetSeats(db, access.tenant(), id,
-                                               (*body)["seats"].get<int64_t>(), ActorOf(access));
+                  auto s = licensing::UpdateSubscription(db, access.tenant(), id, change,
+                                                         ActorOf(access));
                   if (!s) return RenderError(s.error(), res);
                   RenderJson(200, SubscriptionJson(*s), res);
                 });
@@ -144,7 +179,6 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto rows = licensing::UsageReport(db, access.tenant(), Scope(access));
                   if (!rows) return RenderError(rows.error(), res);
                   nlohmann::json items = nlohmann::json::array();
-                  int64_t seats = 0, assigned = 0, pending = 0;
                   for (const Subscription& s : *rows) {
                     items.push_back({{"subscription_id", s.id},
                                      {"product_id", s.product_id},
@@ -152,17 +186,15 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                                      {"assigned", s.assigned},
                                      {"pending", s.pending},
                                      {"available", s.available()}});
-                    seats += s.seats;
-                    assigned += s.assigned;
-                    pending += s.pending;
                   }
+                  const licensing::UsageTotals totals = licensing::SumUsage(*rows);
                   RenderJson(200,
                              {{"items", std::move(items)},
                               {"totals",
-                               {{"seats", seats},
-                                {"assigned", assigned},
-                                {"pending", pending},
-                                {"available", seats - assigned}}}},
+                               {{"seats", totals.seats},
+                                {"assigned", totals.assigned},
+                                {"pending", totals.pending},
+                                {"available", totals.available}}}},
                              res);
                 });
 }

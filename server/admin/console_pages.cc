@@ -101,20 +101,23 @@ void ServeConsolePath(const http::Request& req, http::Response& res) {
 }  // namespace
 
 void AddConsoleRoutes(http::Router& router) {
+  // Every console answer comes from memory and never blocks: served on the
+  // I/O threads, so the console loads even while every worker is busy.
+  constexpr auto kInline = http::Router::Execution::kNonBlocking;
   router.Add("GET", "/", [](const http::Request&, http::Response& res) {
     res.status = 302;
     res.SetHeader("Location", "/console/");
     res.SetHeader("Cache-Control", "no-store");
     res.content_type = "text/plain; charset=utf-8";
     res.body = "see /console/";
-  });
+  }, kInline);
   router.Add("GET", "/console",
-             [](const http::Request& req, http::Response& res) { ServeIndex(req, res); });
+             [](const http::Request& req, http::Response& res) { ServeIndex(req, res); }, kInline);
   // The router matches one segment per {param}; the console's paths are at
   // most this deep (assets/<file>, users/<id>, …).
   for (std::string_view pattern : {"/console/{a}", "/console/{a}/{b}", "/console/{a}/{b}/{c}",
                                    "/console/{a}/{b}/{c}/{d}"}) {
-    router.Add("GET", pattern, ServeConsolePath);
+    router.Add("GET", pattern, ServeConsolePath, kInline);
   }
 }
 

@@ -1,57 +1,101 @@
 #include "server/admin/directory.h"
 
+#include <soci/soci.h>
+
+#include "scim/filter_eval.h"
+#include "scim/schema.h"
 #include "server/admin/sql_query.h"
 #include "server/admin/subscription_refs.h"
+#include "server/scim_api/filter_sql.h"
+#include "server/scim_api/group_store.h"
+#include "server/scim_api/list_store.h"
+#include "server/scim_api/sql_util.h"
+#include "server/scim_api/user_store.h"
 #include "server/store/database.h"
 
 namespace allot::admin {
 namespace {
 
 using nlohmann::json;
+using scim_api::ResourceKind;
+using scim_api::SqlParams;
 
-// The SQL expression a filter attribute compares, and whether values are
-// lowered first (caseExact=false attributes).
-struct Column {
-  std::string_view expression;
-  bool lower;
-};
-
-Column UserColumn(std::string_view attribute) {
-  if (attribute == "userName") return {"u.user_name_lower", true};
-  if (attribute == "displayName") return {"COALESCE(LOWER(u.display_name), '')", true};
-  return {"COALESCE(u.external_id, '')", false};
+const scim::ResourceType& TypeOf(ResourceKind kind) {
+  return *scim::DefaultRegistry().FindResourceType(kind == ResourceKind::kUser ? "User" : "Group");
 }
 
-Column GroupColumn(std::string_view attribute) {
-  if (attribute == "displayName") return {"g.display_name_lower", true};
-  return {"COALESCE(g.external_id, '')", false};
+scim::FilterPtr Node(scim::FilterNode node) {
+  return std::make_shared<const scim::FilterNode>(std::move(node));
 }
 
-void AddTerm(SqlQuery& q, const FilterTerm& term, const Column& column) {
-  const std::string expr(column.expression);
-  const std::string value = column.lower ? AsciiLower(term.value) : term.value;
-  switch (term.op) {
-    case FilterOp::kEq: q.Bind(" AND " + expr + " = ?", {value}); break;
-    case FilterOp::kNe: q.Bind(" AND " + expr + " <> ?", {value}); break;
-    default: q.Bind(" AND " + expr + " LIKE ? ESCAPE '\\'", {LikePattern(term.op, value)}); break;
+scim::FilterPtr Contains(std::string attr, std::string sub, const std::string& value) {
+  return Node({scim::Comparison{{"", std::move(attr), std::move(sub)}, scim::CompareOp::kCo,
+                                json(value)}});
+}
+
+scim::FilterPtr Both(scim::FilterPtr a, scim::FilterPtr b) {
+  if (!a) return b;
+  if (!b) return a;
+  return Node({scim::Logical{scim::Logical::Op::kAnd, {std::move(a), std::move(b)}}});
+}
+
+// `q` as a SCIM filter: a case-insensitive substring of any name of the user,
+// one flat or-chain.
+scim::FilterPtr QuickSearch(const std::string& q) {
+  return Node({scim::Logical{scim::Logical::Op::kOr,
+                             {Contains("userName", "", q), Contains("displayName", "", q),
+                              Contains("name", "formatted", q), Contains("name", "givenName", q),
+                              Contains("name", "familyName", q), Contains("emails", "value", q)}}});
+}
+
+// A narrowing SQL condition for `q` (every match of QuickSearch has it in
+// its stored JSON, lower-cased); "" when `q` has characters whose lowering
+// or JSON escaping differs between the backends.
+std::string QuickSearchNarrowing(const std::string& q, SqlParams& params) {
+  for (unsigned char c : q) {
+    if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') return "";
   }
+  return "LOWER(u.resource) LIKE " + params.Add("%" + scim_api::LikeEscape(AsciiLower(q)) + "%") +
+         " ESCAPE '\\'";
 }
 
-void AddUserTerms(SqlQuery& q, const std::vector<FilterTerm>& terms) {
-  for (const FilterTerm& term : terms) {
-    if (term.attribute == "active") {
-      // The value chooses between two fixed texts; nothing is spliced.
-      const bool want = (term.value == "true") == (term.op == FilterOp::kEq);
-      q.Text(want ? " AND u.active <> 0" : " AND u.active = 0");
-      continue;
-    }
-    AddTerm(q, term, UserColumn(term.attribute));
+// Runs `text` with `params`; `on_row` returns false to stop.
+template <typename F>
+void ForEachRow(soci::session& sql, const std::string& text, SqlParams& params, F&& on_row) {
+  soci::statement st(sql);
+  soci::row row;
+  st.exchange(soci::into(row));
+  params.BindAll(st);
+  st.alloc();
+  st.prepare(text);
+  st.define_and_bind();
+  if (!st.execute(true)) return;
+  do {
+    if (!on_row(row)) return;
+  } while (st.fetch());
+}
+
+// The resource as scim::Matches sees it: stored attributes, id, meta, and
+// the membership rows when the filter asks about them.
+json Evaluable(soci::session& sql, const std::string& tenant, ResourceKind kind,
+               const std::string& id, const std::string& resource, const std::string& created,
+               const std::string& updated, bool with_membership) {
+  json doc = scim_api::ParseStored(resource);
+  // As the SCIM list does: a user stored without `active` is active.
+  if (kind == ResourceKind::kUser && !doc.contains("active")) doc["active"] = true;
+  doc["id"] = id;
+  doc["meta"] = {{"resourceType", kind == ResourceKind::kUser ? "User" : "Group"},
+                 {"created", created},
+                 {"lastModified", updated}};
+  if (with_membership) {
+    const bool user = kind == ResourceKind::kUser;
+    auto refs = user ? scim_api::LoadUserGroups(sql, tenant, {id})
+                     : scim_api::LoadMembers(sql, tenant, {id});
+    json out = json::array();
+    for (const scim_api::Ref& r : refs[id]) out.push_back({{"value", r.value}, {"type", r.type}});
+    if (!out.empty()) doc[user ? "groups" : "members"] = std::move(out);
   }
-}
-
-void AddUserScope(SqlQuery& q, const Access& access, std::string_view column) {
-  if (access.all_subscriptions) return;
-  q.Bind(" AND " + UserInScopeCondition(column), {access.tenant(), access.principal->id});
+  return doc;
 }
 
 std::vector<GroupRef> LoadGroupsOf(soci::session& sql, const std::string& tenant,
@@ -69,7 +113,7 @@ std::vector<GroupRef> LoadGroupsOf(soci::session& sql, const std::string& tenant
 
 constexpr std::string_view kUserColumns =
     "SELECT u.id, u.user_name, u.display_name, u.external_id, u.active, u.created_at, "
-    "u.updated_at, u.user_name_lower FROM scim_users u ";
+    "u.updated_at, u.user_name_lower, u.resource FROM scim_users u ";
 
 UserView UserFromRow(const soci::row& r) {
   return {.id = RowString(r, 0),
@@ -86,7 +130,20 @@ Status FillUser(soci::session& sql, const Access& access, UserView& user) {
   auto licenses = UserLicenses(sql, access, user.id);
   if (!licenses) return std::unexpected(licenses.error());
   user.licenses = std::move(*licenses);
+  auto hold = licensing::ReadHold(sql, access.tenant(), user.id);
+  if (!hold) return std::unexpected(hold.error());
+  user.hold = std::move(*hold);
   return Ok();
+}
+
+// "u.id IN (…the users of the admin's subscriptions…)" with its values bound.
+std::string UserScope(const Access& access, const std::string& column, SqlParams& params) {
+  return column +
+         " IN (SELECT sa.user_id FROM assignments sa JOIN principal_subscriptions sp ON "
+         "sp.tenant_id = sa.tenant_id AND sp.subscription_id = sa.subscription_id WHERE "
+         "sp.tenant_id = " +
+         params.Add(access.tenant()) + " AND sp.principal_id = " +
+         params.Add(access.principal->id) + ")";
 }
 
 // The condition on a group that a scoped caller sees it: one visible member.
@@ -97,27 +154,85 @@ void AddGroupScope(SqlQuery& q, const Access& access) {
          {access.tenant(), access.principal->id});
 }
 
+Result<scim_api::SqlCondition> Translate(const scim::FilterPtr& filter, ResourceKind kind,
+                                         SqlParams& params) {
+  if (!filter) return scim_api::SqlCondition{};
+  auto c = scim_api::TranslateFilter(*filter, TypeOf(kind), kind, params);
+  if (!c) return Fail(ErrorCode::kInvalidRequest, "filter: " + c.error().detail);
+  return *c;
+}
+
 }  // namespace
 
+Result<scim::FilterPtr> ParseFilterParameter(const std::string& text) {
+  if (text.find_first_not_of(" \t") == std::string::npos) return scim::FilterPtr();
+  auto f = scim::ParseFilter(text);
+  if (!f) return Fail(ErrorCode::kInvalidRequest, "filter: " + f.error().detail);
+  return *f;
+}
+
 Result<Listing<UserView>> ListUsers(store::Database& db, const Access& access,
-                                    const std::vector<FilterTerm>& terms, const Page& page) {
+                                    const UserQuery& query, const Page& page) {
+  if (!query.subscription_id.empty() && !access.Covers(query.subscription_id)) {
+    return Fail(ErrorCode::kNotFound, "no subscription " + query.subscription_id);
+  }
   return db.ReadValue<Listing<UserView>>([&](soci::session& sql) -> Result<Listing<UserView>> {
-    SqlQuery q;
-    q.Text(kUserColumns);
-    q.Bind("WHERE u.tenant_id = ? AND u.deleted_at IS NULL AND u.user_name_lower > ?",
-           {access.tenant(), page.after});
-    AddUserTerms(q, terms);
-    AddUserScope(q, access, "u.id");
-    q.Text(" ORDER BY u.user_name_lower").Limit(page.limit + 1);
+    SqlParams params;
+    std::string where = "WHERE u.tenant_id = " + params.Add(access.tenant()) +
+                        " AND u.deleted_at IS NULL AND u.user_name_lower > " +
+                        params.Add(page.after);
+    const scim::FilterPtr filter =
+        Both(query.filter, query.q.empty() ? nullptr : QuickSearch(query.q));
+    auto cond = Translate(filter, ResourceKind::kUser, params);
+    if (!cond) return std::unexpected(cond.error());
+    if (cond->sql != "1=1") where += " AND " + cond->sql;
+    if (!query.q.empty()) {
+      if (std::string narrow = QuickSearchNarrowing(query.q, params); !narrow.empty()) {
+        where += " AND " + narrow;
+      }
+    }
+    if (!query.subscription_id.empty() || !query.state.empty()) {
+      where += " AND EXISTS (SELECT 1 FROM assignments qa WHERE qa.tenant_id = u.tenant_id AND "
+               "qa.user_id = u.id";
+      if (!query.subscription_id.empty()) {
+        where += " AND qa.subscription_id = " + params.Add(query.subscription_id);
+      } else if (!access.all_subscriptions) {
+        // A license state counts only on the admin's own subscriptions.
+        where += " AND qa.subscription_id IN (SELECT sp.subscription_id FROM "
+                 "principal_subscriptions sp WHERE sp.tenant_id = " +
+                 params.Add(access.tenant()) + " AND sp.principal_id = " +
+                 params.Add(access.principal->id) + ")";
+      }
+      if (!query.state.empty()) where += " AND qa.state = " + params.Add(query.state);
+      where += ")";
+    }
+    if (!query.group_id.empty()) {
+      where += " AND EXISTS (SELECT 1 FROM scim_group_members qg WHERE qg.tenant_id = "
+               "u.tenant_id AND qg.member_id = u.id AND qg.group_id = " +
+               params.Add(query.group_id) + ")";
+    }
+    if (!access.all_subscriptions) where += " AND " + UserScope(access, "u.id", params);
+    std::string text = std::string(kUserColumns) + where + " ORDER BY u.user_name_lower";
+    if (cond->exact) text += " LIMIT " + std::to_string(page.limit + 1);  // an integer of ours
+    const bool with_membership =
+        filter && scim_api::MentionsMembership(*filter, TypeOf(ResourceKind::kUser),
+                                               ResourceKind::kUser);
     Listing<UserView> out;
     std::string last_key;
-    q.ForEach(sql, [&](const soci::row& r) {
+    ForEachRow(sql, text, params, [&](const soci::row& r) {
+      if (!cond->exact) {
+        const json doc = Evaluable(sql, access.tenant(), ResourceKind::kUser, RowString(r, 0),
+                                   RowString(r, 8), RowString(r, 5), RowString(r, 6),
+                                   with_membership);
+        if (!scim::Matches(*filter, doc, TypeOf(ResourceKind::kUser))) return true;
+      }
       if (static_cast<int>(out.items.size()) == page.limit) {
-        out.next_key = last_key;  // a further row exists: this page is not the last
-        return;
+        out.next_key = last_key;  // a further match exists: this page is not the last
+        return false;
       }
       out.items.push_back(UserFromRow(r));
       last_key = RowString(r, 7);
+      return true;
     });
     for (UserView& u : out.items) {
       if (auto s = FillUser(sql, access, u); !s) return std::unexpected(s.error());
@@ -128,12 +243,16 @@ Result<Listing<UserView>> ListUsers(store::Database& db, const Access& access,
 
 Result<UserView> GetUser(store::Database& db, const Access& access, const std::string& id) {
   return db.ReadValue<UserView>([&](soci::session& sql) -> Result<UserView> {
-    SqlQuery q;
-    q.Text(kUserColumns);
-    q.Bind("WHERE u.tenant_id = ? AND u.id = ? AND u.deleted_at IS NULL", {access.tenant(), id});
-    AddUserScope(q, access, "u.id");
+    SqlParams params;
+    std::string text = std::string(kUserColumns) + "WHERE u.tenant_id = " +
+                       params.Add(access.tenant()) + " AND u.id = " + params.Add(id) +
+                       " AND u.deleted_at IS NULL";
+    if (!access.all_subscriptions) text += " AND " + UserScope(access, "u.id", params);
     std::optional<UserView> user;
-    q.ForEach(sql, [&](const soci::row& r) { user = UserFromRow(r); });
+    ForEachRow(sql, text, params, [&](const soci::row& r) {
+      user = UserFromRow(r);
+      return false;
+    });
     if (!user) return Fail(ErrorCode::kNotFound, "no user with id '" + id + "'");
     if (auto s = FillUser(sql, access, *user); !s) return std::unexpected(s.error());
     return *user;
@@ -141,24 +260,43 @@ Result<UserView> GetUser(store::Database& db, const Access& access, const std::s
 }
 
 Result<Listing<GroupView>> ListGroups(store::Database& db, const Access& access,
-                                      const std::vector<FilterTerm>& terms, const Page& page) {
+                                      const scim::FilterPtr& filter, const Page& page) {
   return db.ReadValue<Listing<GroupView>>([&](soci::session& sql) -> Result<Listing<GroupView>> {
-    SqlQuery q;
-    q.Text("SELECT g.id, g.display_name, g.external_id FROM scim_groups g ");
-    q.Bind("WHERE g.tenant_id = ? AND g.deleted_at IS NULL AND g.id > ?",
-           {access.tenant(), page.after});
-    for (const FilterTerm& term : terms) AddTerm(q, term, GroupColumn(term.attribute));
-    AddGroupScope(q, access);
-    q.Text(" ORDER BY g.id").Limit(page.limit + 1);
+    SqlParams params;
+    std::string where = "WHERE g.tenant_id = " + params.Add(access.tenant()) +
+                        " AND g.deleted_at IS NULL AND g.id > " + params.Add(page.after);
+    auto cond = Translate(filter, ResourceKind::kGroup, params);
+    if (!cond) return std::unexpected(cond.error());
+    if (cond->sql != "1=1") where += " AND " + cond->sql;
+    if (!access.all_subscriptions) {
+      where += " AND EXISTS (SELECT 1 FROM scim_group_members sm WHERE sm.tenant_id = "
+               "g.tenant_id AND sm.group_id = g.id AND " +
+               UserScope(access, "sm.member_id", params) + ")";
+    }
+    std::string text =
+        "SELECT g.id, g.display_name, g.external_id, g.resource, g.created_at, g.updated_at "
+        "FROM scim_groups g " +
+        where + " ORDER BY g.id";
+    if (cond->exact) text += " LIMIT " + std::to_string(page.limit + 1);
+    const bool with_membership =
+        filter && scim_api::MentionsMembership(*filter, TypeOf(ResourceKind::kGroup),
+                                               ResourceKind::kGroup);
     Listing<GroupView> out;
-    q.ForEach(sql, [&](const soci::row& r) {
+    ForEachRow(sql, text, params, [&](const soci::row& r) {
+      if (!cond->exact) {
+        const json doc = Evaluable(sql, access.tenant(), ResourceKind::kGroup, RowString(r, 0),
+                                   RowString(r, 3), RowString(r, 4), RowString(r, 5),
+                                   with_membership);
+        if (!scim::Matches(*filter, doc, TypeOf(ResourceKind::kGroup))) return true;
+      }
+      if (static_cast<int>(out.items.size()) == page.limit) {
+        out.next_key = out.items.back().id;
+        return false;
+      }
       out.items.push_back(
           {.id = RowString(r, 0), .display_name = RowString(r, 1), .external_id = RowString(r, 2)});
+      return true;
     });
-    if (static_cast<int>(out.items.size()) > page.limit) {
-      out.items.resize(page.limit);
-      out.next_key = out.items.back().id;
-    }
     for (GroupView& g : out.items) {
       SqlQuery count;
       count.Bind("SELECT COUNT(*) FROM scim_group_members sm WHERE sm.tenant_id = ? "
@@ -210,6 +348,12 @@ Result<GroupView> GetGroup(store::Database& db, const Access& access, const std:
 json UserJson(const UserView& u) {
   json groups = json::array();
   for (const GroupRef& g : u.groups) groups.push_back({{"id", g.id}, {"display_name", g.display_name}});
+  json hold = nullptr;
+  if (u.hold) {
+    hold = {{"set_by", {{"id", u.hold->set_by_id}, {"name", u.hold->set_by_name}}},
+            {"set_at", u.hold->set_at},
+            {"reason", u.hold->reason}};
+  }
   return {{"id", u.id},
           {"user_name", u.user_name},
           {"display_name", u.display_name.empty() ? json(nullptr) : json(u.display_name)},
@@ -217,6 +361,7 @@ json UserJson(const UserView& u) {
           {"active", u.active},
           {"groups", std::move(groups)},
           {"licenses", u.licenses},
+          {"hold", std::move(hold)},
           {"created_at", u.created_at},
           {"updated_at", u.updated_at}};
 }

@@ -46,7 +46,8 @@ void AddPrincipalRoutes(http::Router& router, const AdminDeps& deps) {
                   json items = json::array();
                   for (const AdminView& a : admins->items) items.push_back(AdminBody(a));
                   RenderJson(200, PageBody(std::move(items), admins->next_key), res);
-                });
+                },
+                Paged());
 
   AddAdminRoute(router, "POST", "/admins", Action::kManagePrincipals,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
@@ -123,7 +124,8 @@ void AddPrincipalRoutes(http::Router& router, const AdminDeps& deps) {
                   json items = json::array();
                   for (const TokenView& t : tokens->items) items.push_back(ScimTokenBody(t));
                   RenderJson(200, PageBody(std::move(items), tokens->next_key), res);
-                });
+                },
+                Paged());
 
   AddAdminRoute(router, "POST", "/scim-tokens", Action::kManagePrincipals,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {

@@ -2,8 +2,11 @@
 
 #include "server/base/base64url.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "scim/json_parse.h"
 #include "server/admin/csv_export.h"
 #include "server/http/error_table.h"
 
@@ -57,13 +60,34 @@ bool ReadsOneUser(std::string_view pattern, Action action) {
 
 void SetUserScopeCheck(UserScopeCheck check) { InstalledUserScopeCheck() = std::move(check); }
 
+QueryNames Paged(std::initializer_list<std::string_view> more) {
+  QueryNames names = {"limit", "cursor"};
+  names.insert(names.end(), more.begin(), more.end());
+  return names;
+}
+
+Status CheckQueryNames(const http::Request& request, const QueryNames& allowed) {
+  for (const auto& [name, value] : request.query) {
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    std::string known;
+    for (std::string_view a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
+    return Fail(ErrorCode::kInvalidRequest,
+                "unknown query parameter \"" + name + "\"" +
+                    (known.empty() ? std::string("; this endpoint takes none")
+                                   : "; this endpoint takes " + known));
+  }
+  return Ok();
+}
+
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
-                   Action action, AdminHandler handler) {
+                   Action action, AdminHandler handler, QueryNames query) {
   const bool reads_one_user = ReadsOneUser(pattern, action);
   const CsvExport* csv = method == "GET" ? CsvExportFor(pattern) : nullptr;
+  // A list that exports to CSV takes format= beside its own parameters.
+  if (csv != nullptr) query.push_back("format");
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
-             [action, reads_one_user, csv, handler = std::move(handler)](const http::Request& req,
-                                                                         http::Response& res) {
+             [action, reads_one_user, csv, handler = std::move(handler),
+              query = std::move(query)](const http::Request& req, http::Response& res) {
                // The server authenticates every /admin/v1 request before
                // routing; a missing principal is a wiring bug, not a 500.
                if (req.principal == nullptr) {
@@ -71,6 +95,7 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
                }
                auto access = Authorize(*req.principal, action);
                if (!access) return RenderError(access.error(), res);
+               if (auto q = CheckQueryNames(req, query); !q) return RenderError(q.error(), res);
                const UserScopeCheck& check = InstalledUserScopeCheck();
                if (reads_one_user && !access->all_subscriptions && check &&
                    !req.path_params.empty()) {
@@ -112,8 +137,12 @@ void RenderError(const Error& error, http::Response& response) {
 }
 
 Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  nlohmann::json j;
+  const scim::JsonParseStatus parsed = scim::ParseJsonBounded(body, &j);
+  if (parsed == scim::JsonParseStatus::kTooDeep) {
+    return Fail(ErrorCode::kInvalidRequest, scim::JsonTooDeepMessage());
+  }
+  if (parsed != scim::JsonParseStatus::kOk || !j.is_object()) {
     return Fail(ErrorCode::kInvalidRequest, "the request body must be a JSON object");
   }
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -22,10 +22,21 @@ namespace allot::admin {
 using AdminHandler =
     std::function<void(const http::Request&, const Access&, http::Response&)>;
 
+// The query parameters a route accepts (string literals). Every admin route
+// refuses any other with 400 invalid_request naming it, before its handler
+// runs: a typo (`?qeue=true`, `?until=`) never silently does something else.
+using QueryNames = std::vector<std::string_view>;
+// `limit` and `cursor` (ParsePage), plus `more`.
+QueryNames Paged(std::initializer_list<std::string_view> more = {});
+
 // Adds METHOD /admin/v1<pattern>; the handler runs only when Authorize()
-// grants `action` to the request's principal, else 403 with the reason.
+// grants `action` to the request's principal, else 403 with the reason, and
+// only when the query has no parameter outside `query`, else 400.
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
-                   Action action, AdminHandler handler);
+                   Action action, AdminHandler handler, QueryNames query = {});
+
+// kInvalidRequest naming the first parameter of `request` not in `allowed`.
+Status CheckQueryNames(const http::Request& request, const QueryNames& allowed);
 
 // The scope of a Subscription admin over users, checked before the handler
 // of every read route under /users/{id}… (kReadDirectory, kReadAudit): the
@@ -51,8 +62,9 @@ struct FieldSpec {
 
 // Parses `body` as a JSON object whose fields are all in `fields`, of their
 // types. kInvalidRequest naming the field (unknown, missing, wrong type) or
-// saying the body is not a JSON object. `null` counts as absent for optional
-// fields.
+// saying the body is not a JSON object or nests deeper than kMaxJsonDepth
+// (scim/json_parse.h, the same check as SCIM bodies). `null` counts as absent
+// for optional fields.
 Result<nlohmann::json> ParseBody(std::string_view body, std::initializer_list<FieldSpec> fields);
 
 // As ParseBody, for endpoints whose body may be left out: an empty (or

@@ -30,6 +30,7 @@ void AddSessionRoutes(http::Router& router, const AdminDeps& deps) {
 
   // Sign-in needs no other credential than the token in the body.
   router.Add("POST", "/admin/v1/sessions", [&db](const http::Request& req, http::Response& res) {
+    if (auto q = CheckQueryNames(req, {}); !q) return RenderError(q.error(), res);
     auto body = ParseBody(req.body, {{"token", FieldType::kString, true}});
     if (!body) return RenderError(body.error(), res);
     auto session = auth::CreateSession(db, (*body)["token"].get<std::string>());
@@ -46,6 +47,7 @@ void AddSessionRoutes(http::Router& router, const AdminDeps& deps) {
   // only with the cookie, and only by this origin.
   router.Add("GET", "/admin/v1/sessions/current",
              [&db](const http::Request& req, http::Response& res) {
+               if (auto q = CheckQueryNames(req, {}); !q) return RenderError(q.error(), res);
                const std::string cookie = req.Header("Cookie");
                auto p = auth::AuthenticateSession(db, cookie, "", "GET");
                if (!p) return RenderError(p.error(), res);
@@ -56,6 +58,7 @@ void AddSessionRoutes(http::Router& router, const AdminDeps& deps) {
 
   router.Add("DELETE", "/admin/v1/sessions/current",
              [&db](const http::Request& req, http::Response& res) {
+               if (auto q = CheckQueryNames(req, {}); !q) return RenderError(q.error(), res);
                const std::string cookie = req.Header("Cookie");
                auto p = auth::AuthenticateSession(db, cookie, req.Header(auth::kCsrfHeaderName),
                                                   "DELETE");

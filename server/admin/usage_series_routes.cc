@@ -15,11 +15,6 @@ void AddUsageSeriesRoutes(http::Router& router, const AdminDeps& deps) {
   AddAdminRoute(
       router, "GET", "/reports/usage/series", Action::kReadDirectory,
       [&db](const http::Request& req, const Access& access, http::Response& res) {
-        for (const auto& [name, value] : req.query) {
-          if (name != "subscription_id" && name != "days" && name != "points") {
-            return RenderError({ErrorCode::kInvalidRequest, "unknown query parameter " + name}, res);
-          }
-        }
         const std::string sub = req.Query("subscription_id");
         if (sub.empty()) {
           return RenderError({ErrorCode::kInvalidRequest, "subscription_id is required"}, res);
@@ -53,7 +48,8 @@ void AddUsageSeriesRoutes(http::Router& router, const AdminDeps& deps) {
               {{"at", TimeRfc3339(p.at)}, {"assigned", p.assigned}, {"pending", p.pending}});
         }
         RenderJson(200, {{"subscription_id", sub}, {"points", std::move(items)}}, res);
-      });
+      },
+      {"subscription_id", "days", "points"});
 }
 
 }  // namespace allot::admin

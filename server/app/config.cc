@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,25 +11,156 @@ namespace allot::app {
 namespace {
 
 using nlohmann::json;
+using Kind = Setting::Kind;
 
-template <typename T>
-Status Take(const json& j, const std::string& file, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return Ok();
-  if constexpr (std::is_same_v<T, bool>) {
-    if (!it->is_boolean()) return Fail(ErrorCode::kInvalidRequest, file + ": \"" + key + "\" must be true or false");
-  } else if constexpr (std::is_same_v<T, int>) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > (1LL << 31) - 1) {
-      return Fail(ErrorCode::kInvalidRequest, file + ": \"" + key + "\" must be a non-negative integer");
-    }
-  } else {
-    if (!it->is_string()) return Fail(ErrorCode::kInvalidRequest, file + ": \"" + key + "\" must be a string");
-  }
-  out = it->get<T>();
-  return Ok();
+// The value as the message quotes it: JSON text, shortened.
+std::string Quote(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 64) text = text.substr(0, 61) + "...";
+  return text;
+}
+
+Status Refuse(const Setting& s, const json& value, std::string_view where) {
+  return Fail(ErrorCode::kInvalidRequest,
+              std::string(where) + " must be " + s.Expected() + ", not " + Quote(value));
 }
 
 }  // namespace
+
+std::string Setting::Flag() const {
+  std::string flag = "--" + std::string(key);
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return flag;
+}
+
+std::string Setting::Expected() const {
+  switch (kind) {
+    case Kind::kBool: return "true or false";
+    case Kind::kInt:
+      return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    case Kind::kChoice: {
+      std::string out = "one of ";
+      for (size_t i = 0; i < choices.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += choices[i];
+      }
+      return out;
+    }
+    case Kind::kListen: return "HOST:PORT or [IPv6]:PORT with a port from 0 to 65535";
+    case Kind::kString:
+    case Kind::kPath: return "a string";
+  }
+  return "a value";
+}
+
+const std::vector<Setting>& Settings() {
+  using C = ServeConfig;
+  static const std::vector<Setting> kSettings = {
+      {"data_dir", "Data directory", Kind::kPath, &C::data_dir},
+      {"listen", "HOST:PORT to listen on (default 127.0.0.1:8443)", Kind::kListen, &C::listen},
+      {"tls_cert", "PEM certificate (default: self-signed in DIR/certs)", Kind::kPath,
+       &C::tls_cert},
+      {"tls_key", "PEM private key", Kind::kPath, &C::tls_key},
+      {"insecure_http", "Plain HTTP, loopback only", Kind::kBool, &C::insecure_http},
+      {"policies", "Policies directory", Kind::kPath, &C::policies_dir},
+      {"plugins", "Plugins directory", Kind::kPath, &C::plugins_dir},
+      {"db", "Database URL (default: SQLite in DIR/allot.db)", Kind::kString, &C::db_url},
+      {"threads", "Worker threads that run requests (default 32)", Kind::kInt, &C::threads, 1,
+       1024},
+      {"io_threads", "Threads that accept, read and write connections (default 2)", Kind::kInt,
+       &C::io_threads, 1, 64},
+      {"max_connections", "Open connections; further ones are closed at once (default 10000)",
+       Kind::kInt, &C::max_connections, 1, 1000000},
+      {"max_body_bytes", "Largest request body; larger gets 413 (default 4194304)", Kind::kInt,
+       &C::max_body_bytes, 1024, 1073741824},
+      {"max_request_line_bytes", "Longest request line; longer gets 414 (default 8192)",
+       Kind::kInt, &C::max_request_line_bytes, 1024, 1048576},
+      {"max_header_bytes", "Largest request head; larger gets 431 (default 65536)", Kind::kInt,
+       &C::max_header_bytes, 1024, 16777216},
+      {"max_header_fields", "Most header fields in a request; more gets 431 (default 100)",
+       Kind::kInt, &C::max_header_fields, 1, 10000},
+      {"header_timeout_seconds",
+       "Seconds for the TLS handshake and a whole request head (default 10)", Kind::kInt,
+       &C::header_timeout_seconds, 1, 3600},
+      {"keep_alive_timeout_seconds", "Seconds an idle connection stays open (default 5)",
+       Kind::kInt, &C::keep_alive_timeout_seconds, 1, 3600},
+      {"read_timeout_seconds", "Seconds for a whole request body (default 30)", Kind::kInt,
+       &C::read_timeout_seconds, 1, 3600},
+      {"write_timeout_seconds", "Seconds for a whole response (default 30)", Kind::kInt,
+       &C::write_timeout_seconds, 1, 3600},
+      {"queue_timeout_ms",
+       "Milliseconds a request may wait for a worker; longer gets 429 (default 5000)",
+       Kind::kInt, &C::queue_timeout_ms, 1, 600000},
+      {"expiry_sweep_seconds",
+       "Seconds between sweeps that end expired overrides and holds (default 30)", Kind::kInt,
+       &C::expiry_sweep_seconds, 1, 3600},
+      {"log_level", "Lowest level logged (default info)", Kind::kChoice, &C::log_level, 0, 0,
+       {"debug", "info", "warn", "error"}},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(std::string_view key) {
+  for (const Setting& s : Settings()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+Status ApplySetting(ServeConfig& config, const Setting& s, const json& value,
+                    std::string_view where) {
+  switch (s.kind) {
+    case Kind::kBool:
+      if (!value.is_boolean()) return Refuse(s, value, where);
+      config.*std::get<bool ServeConfig::*>(s.field) = value.get<bool>();
+      return Ok();
+    case Kind::kInt: {
+      if (!value.is_number_integer()) return Refuse(s, value, where);
+      // Unsigned JSON integers above int64 range compare as out of range too.
+      if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(s.max)) {
+        return Refuse(s, value, where);
+      }
+      const int64_t n = value.get<int64_t>();
+      if (n < s.min || n > s.max) return Refuse(s, value, where);
+      config.*std::get<int ServeConfig::*>(s.field) = static_cast<int>(n);
+      return Ok();
+    }
+    case Kind::kChoice: {
+      if (!value.is_string()) return Refuse(s, value, where);
+      const std::string text = value.get<std::string>();
+      if (std::find(s.choices.begin(), s.choices.end(), text) == s.choices.end()) {
+        return Refuse(s, value, where);
+      }
+      config.*std::get<std::string ServeConfig::*>(s.field) = text;
+      return Ok();
+    }
+    case Kind::kListen:
+      if (!value.is_string() || !ParseListen(value.get<std::string>())) {
+        return Refuse(s, value, where);
+      }
+      config.*std::get<std::string ServeConfig::*>(s.field) = value.get<std::string>();
+      return Ok();
+    case Kind::kString:
+    case Kind::kPath:
+      if (!value.is_string()) return Refuse(s, value, where);
+      config.*std::get<std::string ServeConfig::*>(s.field) = value.get<std::string>();
+      return Ok();
+  }
+  return Ok();
+}
+
+Status ApplyFlag(ServeConfig& config, const Setting& s, const std::string& text) {
+  json value = text;
+  if (s.kind == Kind::kInt) {
+    // A number is judged as the same number in a config file would be.
+    json number = json::parse(text, nullptr, false);
+    if (!number.is_discarded() && number.is_number()) value = std::move(number);
+  } else if (s.kind == Kind::kBool) {
+    if (text == "true") value = true;
+    if (text == "false") value = false;
+  }
+  return ApplySetting(config, s, value, s.Flag());
+}
 
 Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   std::ifstream in(path);
@@ -39,34 +171,14 @@ Status LoadConfigFile(const std::string& path, ServeConfig& c) {
   if (j.is_discarded() || !j.is_object()) {
     return Fail(ErrorCode::kInvalidRequest, path + ": not a JSON object");
   }
-  static const char* kKnown[] = {"data_dir", "listen", "tls_cert", "tls_key", "insecure_http",
-                                 "policies", "plugins", "db", "threads", "max_body_bytes",
-                                 "read_timeout_seconds", "keep_alive_timeout_seconds",
-                                 "queue_timeout_ms", "log_level"};
   for (const auto& [key, value] : j.items()) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
+    const Setting* s = FindSetting(key);
+    if (s == nullptr) {
       return Fail(ErrorCode::kInvalidRequest, path + ": unknown key \"" + key + "\"");
     }
+    if (auto st = ApplySetting(c, *s, value, path + ": \"" + key + "\""); !st) return st;
   }
-  Status s = Ok();
-  auto take = [&](const char* key, auto& field) {
-    if (s) s = Take(j, path, key, field);
-  };
-  take("data_dir", c.data_dir);
-  take("listen", c.listen);
-  take("tls_cert", c.tls_cert);
-  take("tls_key", c.tls_key);
-  take("insecure_http", c.insecure_http);
-  take("policies", c.policies_dir);
-  take("plugins", c.plugins_dir);
-  take("db", c.db_url);
-  take("threads", c.threads);
-  take("max_body_bytes", c.max_body_bytes);
-  take("read_timeout_seconds", c.read_timeout_seconds);
-  take("keep_alive_timeout_seconds", c.keep_alive_timeout_seconds);
-  take("queue_timeout_ms", c.queue_timeout_ms);
-  take("log_level", c.log_level);
-  return s;
+  return Ok();
 }
 
 Result<HostPort> ParseListen(const std::string& listen) {
@@ -82,7 +194,8 @@ Result<HostPort> ParseListen(const std::string& listen) {
   } else {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-      return Fail(ErrorCode::kInvalidRequest, "--listen '" + listen + "': expected HOST:PORT, e.g. 127.0.0.1:8443");
+      return Fail(ErrorCode::kInvalidRequest,
+                  "--listen '" + listen + "': expected HOST:PORT, e.g. 127.0.0.1:8443");
     }
     out.host = listen.substr(0, colon);
     port_text = listen.substr(colon + 1);

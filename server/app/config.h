@@ -1,9 +1,20 @@
 // server/app/config.h — what `allot serve` runs with: command-line flags over
 // an optional JSON config file over defaults.
-// Thread-safety: plain values, read-only once serving.
+//
+// Every setting is one row of one table (Settings()): its config key, its
+// flag (the key with '-' for '_'), its kind and range. Flags and config
+// values pass through the same ApplySetting, so a value out of range is
+// refused with the same sentence either way, naming the key and the range.
+// Thread-safety: plain values and constant data, read-only once serving.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "server/base/error.h"
 
@@ -19,17 +30,57 @@ struct ServeConfig {
   std::string plugins_dir;   // empty: the "plugins" folder beside the binary
   std::string db_url;        // empty: SQLite at DATA_DIR/allot.db
   int threads = 32;
+  int io_threads = 2;
+  int max_connections = 10000;
   int max_body_bytes = 4 * 1024 * 1024;
-  int read_timeout_seconds = 30;
+  int max_request_line_bytes = 8 * 1024;
+  int max_header_bytes = 64 * 1024;
+  int max_header_fields = 100;
+  int header_timeout_seconds = 10;
   int keep_alive_timeout_seconds = 5;
+  int read_timeout_seconds = 30;
+  int write_timeout_seconds = 30;
   int queue_timeout_ms = 5000;
   std::string log_level = "info";
+  // How often expired overrides are removed (licensing/expiry_sweeper.h).
+  int expiry_sweep_seconds = 30;
 };
 
-// Applies the keys of a JSON config file to `config` (the same names as the
-// flags, with '_' for '-': "listen", "tls_cert", "threads", …). Fails naming
-// the file and the key for an unreadable file, malformed JSON, an unknown key
-// or a value of the wrong type.
+// One setting: a config key and its flag.
+struct Setting {
+  enum class Kind { kString, kPath, kBool, kInt, kChoice, kListen };
+  std::string_view key;   // config key; the flag is "--" + key with '-' for '_'
+  std::string_view help;  // for --help
+  Kind kind;
+  std::variant<std::string ServeConfig::*, bool ServeConfig::*, int ServeConfig::*> field;
+  int64_t min = 0;  // kInt
+  int64_t max = 0;  // kInt
+  std::vector<std::string_view> choices = {};  // kChoice
+
+  std::string Flag() const;
+  // "an integer from 1 to 1024", "one of debug, info, warn, error", …
+  std::string Expected() const;
+};
+
+// Every setting, in the order --help lists them. The paths `data_dir`,
+// `policies`, `plugins` and the strings take any value here (serve checks
+// that they exist).
+const std::vector<Setting>& Settings();
+const Setting* FindSetting(std::string_view key);
+
+// Sets `setting` from `value`. Fails with one line "<where> must be
+// <expected>, not <value>", where `where` names the source: "--threads" for
+// a flag, "FILE: \"threads\"" for a config key.
+Status ApplySetting(ServeConfig& config, const Setting& setting, const nlohmann::json& value,
+                    std::string_view where);
+
+// The same for a flag's text: integers are parsed (a non-integer is refused
+// with the same sentence), booleans are given as "true"/"false".
+Status ApplyFlag(ServeConfig& config, const Setting& setting, const std::string& text);
+
+// Applies the keys of a JSON config file to `config`. Fails naming the file
+// and the key for an unreadable file, malformed JSON, an unknown key or a
+// value of the wrong type or out of range.
 Status LoadConfigFile(const std::string& path, ServeConfig& config);
 
 struct HostPort {
@@ -37,7 +88,8 @@ struct HostPort {
   int port = 0;
 };
 
-// Parses "HOST:PORT" or "[v6]:PORT"; port 0 picks a free one.
+// Parses "HOST:PORT" or "[v6]:PORT"; port 0 picks a free one. The error
+// names "--listen".
 Result<HostPort> ParseListen(const std::string& listen);
 
 // True for 127.0.0.0/8, ::1 and "localhost".

@@ -1,9 +1,9 @@
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "server/admin/audit_events.h"
 #include "server/app/commands.h"
+#include "server/app/data_dir.h"
 #include "server/auth/tenants.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -24,12 +24,7 @@ int RunInit(const InitOptions& options) {
     return Die(2, "invalid --tenant '" + options.tenant +
                       "': use 1-64 characters of a-z, 0-9, '.', '_', '-'");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec || !std::filesystem::is_directory(options.data_dir, ec)) {
-    return Die(1, "cannot create the data directory " + options.data_dir +
-                      (ec ? ": " + ec.message() : "") + "; choose a writable --data-dir");
-  }
+  if (auto s = PrepareDataDir(options.data_dir); !s) return Die(1, s.error().message);
   auto db = store::Database::Open(
       {.url = DatabaseUrl(options.data_dir, options.db_url), .pool_size = 1});
   if (!db) return Die(1, db.error().message);

@@ -3,9 +3,12 @@
 namespace allot::app {
 
 void AddOpsRoutes(http::Router& router, store::Database& db, http::Metrics& metrics) {
-  router.Add("GET", "/healthz", [](const http::Request&, http::Response& res) {
-    res.body = R"({"status":"ok"})";
-  });
+  // Answered on an I/O thread: it says the process is up even when every
+  // worker is busy.
+  router.Add(
+      "GET", "/healthz",
+      [](const http::Request&, http::Response& res) { res.body = R"({"status":"ok"})"; },
+      http::Router::Execution::kNonBlocking);
   router.Add("GET", "/readyz", [&db](const http::Request&, http::Response& res) {
     if (db.Ping()) {
       res.body = R"({"status":"ready"})";

@@ -7,13 +7,17 @@
 #include "server/admin/admin_routes.h"
 #include "server/admin/console_pages.h"
 #include "server/app/commands.h"
+#include "server/app/data_dir.h"
+#include "server/app/docs_routes.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
+#include "server/auth/sessions.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
+#include "server/licensing/expiry_sweeper.h"
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -53,7 +57,34 @@ log::Level ParseLevel(const std::string& name) {
   if (name == "debug") return log::Level::kDebug;
   if (name == "warn") return log::Level::kWarn;
   if (name == "error") return log::Level::kError;
-  return log::Level::kInfo;
+  return log::Level::kInfo;  // "info"; config.cc refuses anything else
+}
+
+// The credential each surface takes (server/http/surfaces.h), checked from
+// the request head alone, before any body is read.
+http::Authenticator MakeAuthenticator(store::Database& database) {
+  return [&database](const http::RequestHead& head,
+                     const http::SurfaceRule& rule) -> Result<auth::Principal> {
+    switch (rule.credential) {
+      case http::Credential::kScimToken:
+        return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kScim);
+      case http::Credential::kAdminToken:
+        if (rule.surface == http::Surface::kAdmin) {
+          // The admin API also takes the console's session cookie; writes
+          // with it need X-Allot-CSRF (server/auth/sessions.h).
+          return auth::AuthenticateAdminRequest(database, head.Header("Authorization"),
+                                                head.Header("Cookie"),
+                                                head.Header(auth::kCsrfHeaderName), head.method);
+        }
+        return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
+      case http::Credential::kOperatorToken:
+      case http::Credential::kAppToken:
+        return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
+      case http::Credential::kNone:
+        break;
+    }
+    return auth::Principal{};
+  };
 }
 
 }  // namespace
@@ -76,14 +107,23 @@ int RunServe(const ServeConfig& config) {
                       config.data_dir + "' first");
   }
 
-  http::ServerOptions options{.host = listen->host,
-                              .port = listen->port,
-                              .tls = !config.insecure_http,
-                              .threads = config.threads,
-                              .max_body_bytes = static_cast<size_t>(config.max_body_bytes),
-                              .read_timeout_seconds = config.read_timeout_seconds,
-                              .keep_alive_timeout_seconds = config.keep_alive_timeout_seconds,
-                              .queue_timeout_ms = config.queue_timeout_ms};
+  http::ServerOptions options{
+      .host = listen->host,
+      .port = listen->port,
+      .tls = !config.insecure_http,
+      .threads = config.threads,
+      .io_threads = config.io_threads,
+      .limits = {.max_request_line_bytes = static_cast<size_t>(config.max_request_line_bytes),
+                 .max_header_bytes = static_cast<size_t>(config.max_header_bytes),
+                 .max_header_fields = static_cast<size_t>(config.max_header_fields),
+                 .max_body_bytes = static_cast<size_t>(config.max_body_bytes)},
+      .header_timeout_seconds = config.header_timeout_seconds,
+      .keep_alive_timeout_seconds = config.keep_alive_timeout_seconds,
+      .read_timeout_seconds = config.read_timeout_seconds,
+      .write_timeout_seconds = config.write_timeout_seconds,
+      .max_connections = config.max_connections,
+      .queue_timeout_ms = config.queue_timeout_ms};
+  if (auto s = PrepareDataDir(config.data_dir); !s) return Die(1, s.error().message);
   if (options.tls) {
     if (config.tls_cert.empty()) {
       auto paths = http::EnsureSelfSignedCertificate(config.data_dir + "/certs");
@@ -97,6 +137,8 @@ int RunServe(const ServeConfig& config) {
   }
 
   const sigset_t signals = BlockServeSignals();
+  // A peer that resets a connection must never kill the process.
+  signal(SIGPIPE, SIG_IGN);
 
   auto db = store::Database::Open({.url = DatabaseUrl(config.data_dir, config.db_url),
                                    .pool_size = config.threads + 4});
@@ -106,6 +148,7 @@ int RunServe(const ServeConfig& config) {
   http::Metrics metrics;
   http::Router router;
   AddOpsRoutes(router, **db, metrics);
+  AddDocsRoutes(router);
   admin::AddRoutes(router, {.db = db->get()});
   admin::AddConsoleRoutes(router);
 
@@ -120,12 +163,7 @@ int RunServe(const ServeConfig& config) {
   admin::AddLicensesRoutes(router, engine);
 
   store::Database& database = **db;
-  http::HttpServer server(
-      options, router,
-      [&database](std::string_view header, auth::TokenKind kind) {
-        return auth::Authenticate(database, header, kind);
-      },
-      metrics);
+  http::HttpServer server(options, router, MakeAuthenticator(database), metrics);
   auto port = server.Bind();
   if (!port) return Die(1, port.error().message);
 
@@ -147,12 +185,18 @@ int RunServe(const ServeConfig& config) {
     }
   });
 
+  // Expired overrides go within expiry_sweep_seconds, on every instance
+  // (each is removed by exactly one).
+  licensing::ExpirySweeper sweeper(database, std::chrono::seconds(config.expiry_sweep_seconds));
+  sweeper.Start();
+
   log::Info("listening", {{"host", listen->host},
                           {"port", *port},
                           {"scheme", options.tls ? "https" : "http"},
                           {"schema_version", store::LatestSchemaVersion()}});
   server.Run();
   signal_thread.join();
+  sweeper.Stop();
   log::Info("stopped");
   return 0;
 }

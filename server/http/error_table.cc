@@ -1,7 +1,5 @@
 #include "server/http/error_table.h"
 
-#include "server/base/log.h"
-
 #include <nlohmann/json.hpp>
 
 namespace allot::http {
@@ -48,11 +46,8 @@ void RenderAdminError(int status, std::string_view code, std::string_view messag
 
 void RenderError(Surface surface, const Error& error, Response& response) {
   const ErrorMapping& m = MappingFor(error.code);
-  if (m.http_status == 500) {
-    // A bug or a broken database, never the client's doing: keep the cause
-    // for the operator (the request line follows with the request id).
-    log::Error("internal error", {{"error", std::string_view(error.message)}});
-  }
+  // A 5xx keeps its message here; the server replaces the body with a
+  // generic one and logs the message with the request id (dispatcher.h).
   if (surface == Surface::kScim) {
     // A SCIM 409 is a uniqueness conflict only when it is one; other codes
     // carry no scimType.

@@ -6,7 +6,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <shared_mutex>
 #include <sstream>
+#include <unordered_map>
 
 namespace allot::http {
 
@@ -24,6 +26,15 @@ struct Metrics::Impl {
           .Register(*registry);
   std::mutex sources_mutex;
   std::vector<std::function<std::string()>> sources;
+  // The series of each (method, route, status) seen so far: finding them in
+  // their families costs a label map and a lock per request; the series
+  // themselves live as long as the registry.
+  struct Series {
+    prometheus::Counter* count;
+    prometheus::Histogram* latency;
+  };
+  std::shared_mutex series_mutex;
+  std::unordered_map<std::string, Series> series;
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -33,10 +44,25 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
                              double seconds) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  const std::string m(method), r(route);
-  impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}})
-      .Increment();
-  impl_->latency.Add({{"method", m}, {"route", r}}, kBuckets).Observe(seconds);
+  std::string key;
+  key.reserve(method.size() + route.size() + 6);
+  key.append(method).append(1, ' ').append(route).append(1, ' ').append(std::to_string(status));
+  Impl::Series found{nullptr, nullptr};
+  {
+    std::shared_lock lock(impl_->series_mutex);
+    auto it = impl_->series.find(key);
+    if (it != impl_->series.end()) found = it->second;
+  }
+  if (found.count == nullptr) {
+    const std::string m(method), r(route);
+    found.count =
+        &impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}});
+    found.latency = &impl_->latency.Add({{"method", m}, {"route", r}}, kBuckets);
+    std::unique_lock lock(impl_->series_mutex);
+    impl_->series.emplace(std::move(key), found);
+  }
+  found.count->Increment();
+  found.latency->Observe(seconds);
 }
 
 void Metrics::AddTextSource(std::function<std::string()> source) {

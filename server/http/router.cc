@@ -23,7 +23,8 @@ std::vector<std::string_view> Split(std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string_view pattern, Handler handler) {
+void Router::Add(std::string method, std::string_view pattern, Handler handler,
+                 Execution execution) {
   Route route{.method = std::move(method), .pattern = std::string(pattern)};
   for (std::string_view segment : Split(pattern)) {
     if (segment.size() >= 2 && segment.front() == '{' && segment.back() == '}') {
@@ -34,6 +35,7 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
     }
   }
   route.handler = std::move(handler);
+  route.execution = execution;
   routes_.push_back(std::move(route));
 }
 
@@ -71,6 +73,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   match.kind = Match::Kind::kFound;
   match.handler = &best->handler;
   match.pattern = best->pattern;
+  match.execution = best->execution;
   for (size_t i = 0; i < segments.size(); ++i) {
     if (best->segments[i] == "{}") match.params.emplace_back(segments[i]);
   }

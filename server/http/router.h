@@ -18,8 +18,16 @@ namespace allot::http {
 
 class Router {
  public:
+  // Where a handler may run. Handlers run on the worker pool, since most do
+  // blocking database work; a handler that never blocks and answers at once
+  // (/healthz) may be registered kNonBlocking and then runs on an I/O
+  // thread, so it answers even when every worker is busy. Only routes that
+  // need no credential run inline (authentication blocks).
+  enum class Execution { kWorker, kNonBlocking };
+
   // Registers a handler. `pattern` must start with '/'.
-  void Add(std::string method, std::string_view pattern, Handler handler);
+  void Add(std::string method, std::string_view pattern, Handler handler,
+           Execution execution = Execution::kWorker);
 
   struct Match {
     enum class Kind { kFound, kMethodNotAllowed, kNotFound } kind = Kind::kNotFound;
@@ -27,6 +35,7 @@ class Router {
     std::string pattern;                 // the route, for metrics labels
     std::vector<std::string> params;
     std::string allowed_methods;         // for 405's Allow header
+    Execution execution = Execution::kWorker;
   };
   Match Find(std::string_view method, std::string_view path) const;
 
@@ -37,6 +46,7 @@ class Router {
     std::vector<std::string> segments;  // "{}" marks a parameter
     int literal_count = 0;
     Handler handler;
+    Execution execution = Execution::kWorker;
   };
   std::vector<Route> routes_;
 };

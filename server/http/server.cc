@@ -1,301 +1,587 @@
 #include "server/http/server.h"
 
-#include <httplib.h>
-#include <openssl/ssl.h>
+#include <sys/resource.h>
 
+#include <array>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "server/base/log.h"
-#include "server/base/random.h"
-#include "server/http/error_table.h"
+#include "server/http/tls_context.h"
+#include "server/http/tls_socket.h"
+#include "server/http/worker_pool.h"
 
 namespace allot::http {
 namespace {
 
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
-// How long the connection now being served waited for a worker thread.
-thread_local Clock::duration t_queue_wait{};
+constexpr size_t kReadChunk = 16 * 1024;
+// After an answer that closes the connection, what the client still sends
+// is read and dropped (never kept) for a moment, so that closing with unread
+// bytes does not reset the connection before the client has read the
+// answer: most clients send a whole body before they read. Bounded by time
+// and by max_body_bytes plus kLingerBytes.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1024 * 1024;
+constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// httplib's ThreadPool, plus the time each connection waited in the queue,
-// so overload is answered with 429 instead of a client-side timeout.
-class MeasuredThreadPool : public httplib::TaskQueue {
+class ConnectionBase {
  public:
-  explicit MeasuredThreadPool(size_t n) {
-    for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
-  }
-  ~MeasuredThreadPool() override = default;
-
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard lock(mutex_);
-      jobs_.push_back({std::move(fn), Clock::now()});
-    }
-    cv_.notify_one();
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard lock(mutex_);
-      shutdown_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-
- private:
-  struct Job {
-    std::function<void()> fn;
-    Clock::time_point queued_at;
-  };
-  void Work() {
-    for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return shutdown_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // shutdown and drained
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      t_queue_wait = Clock::now() - job.queued_at;
-      job.fn();
-    }
-  }
-  std::vector<std::thread> threads_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  bool shutdown_ = false;
+  virtual ~ConnectionBase() = default;
+  // At shutdown: closes the connection if no request is under way. Called
+  // on the connection's I/O thread.
+  virtual void CloseIfIdle() = 0;
 };
 
-bool SaneRequestId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      return false;
-    }
-  }
-  return true;
-}
+// One I/O thread: its io_context and the connections that live on it.
+struct IoSlot {
+  // Declared before ioc: handlers the io_context destroys may end
+  // connections, which unregister here.
+  std::mutex mutex;  // guards `connections`
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(ioc);
+  std::thread thread;
+};
 
-}  // namespace
+// What every connection shares: options, dispatcher, pool, TLS, counters.
+struct ServerCore {
+  ServerCore(ServerOptions o, const Router& r, Authenticator a, Metrics& m)
+      : options(std::move(o)), router(r), authenticate(std::move(a)), metrics(m) {}
 
-struct HttpServer::Impl {
   ServerOptions options;
   const Router& router;
   Authenticator authenticate;
   Metrics& metrics;
-  std::unique_ptr<httplib::Server> server;
-  std::string scheme;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<ssl::context> tls;
+  std::vector<std::unique_ptr<IoSlot>> slots;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_retry;
+  size_t next_slot = 0;
+  std::atomic<int> open_connections{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> released{false};
 
-  void Handle(const httplib::Request& hreq, httplib::Response& hres);
-  void Finish(const Request& req, Response& res, httplib::Response& hres,
-              const std::string& route, Clock::time_point start);
+  void Accept();
+  void OnAccepted(const error_code& ec, tcp::socket socket, IoSlot& slot);
+  void CloseIdle(IoSlot& slot);
+  void ConnectionClosed();
+  void ReleaseIoThreads();
+};
+
+std::string_view View(const boost::beast::flat_buffer& b) {
+  auto d = b.data();
+  return {static_cast<const char*>(d.data()), d.size()};
+}
+
+template <class Stream>
+class Connection final : public ConnectionBase,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+  template <class... StreamArgs>
+  Connection(ServerCore& core, IoSlot& slot, StreamArgs&&... stream_args)
+      : core_(core),
+        slot_(slot),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        timer_(slot.ioc) {}
+
+  ~Connection() override {
+    {
+      std::lock_guard lock(slot_.mutex);
+      slot_.connections.erase(this);
+    }
+    core_.ConnectionClosed();
+  }
+
+  void Start() {
+    {
+      std::lock_guard lock(slot_.mutex);
+      slot_.connections.emplace(this, this->weak_from_this());
+    }
+    if (core_.stopping) return Close();
+    reader_.emplace(core_.options.limits);
+    // The handshake and the first request's head share one deadline.
+    ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.header_timeout_seconds));
+    if constexpr (kTls) {
+      phase_ = Phase::kHandshake;
+      stream_.async_handshake([self = this->shared_from_this()](const error_code& ec) {
+                                if (self->phase_ == Phase::kClosed) return;
+                                if (ec) return self->Close();
+                                self->phase_ = Phase::kIdle;
+                                self->ReadMore();
+                              });
+    } else {
+      phase_ = Phase::kIdle;
+      ReadMore();
+    }
+  }
+
+  void CloseIfIdle() override {
+    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) Close();
+  }
+
+ private:
+  enum class Phase {
+    kHandshake,  // TLS handshake
+    kIdle,       // waiting for the first byte of a request
+    kHead,       // reading a request head
+    kAuth,       // a worker checks the credential; nothing is read meanwhile
+    kBody,       // reading the body
+    kWork,       // a worker runs the handler
+    kWrite,      // writing the response
+    kLinger,     // closing: dropping what the client still sends
+    kClosed,
+  };
+
+  tcp::socket& Socket() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  void ArmDeadline(Clock::time_point when) {
+    timer_.expires_at(when);
+    timer_.async_wait([self = this->shared_from_this(), generation = ++deadline_generation_](
+                          const error_code& ec) {
+      if (ec || generation != self->deadline_generation_) return;
+      self->Close();
+    });
+  }
+
+  void DisarmDeadline() {
+    ++deadline_generation_;
+    timer_.cancel();
+  }
+
+  void ReadMore() {
+    auto space = buffer_.prepare(kReadChunk);
+    auto on_read = [self = this->shared_from_this()](const error_code& ec, size_t n) {
+      self->OnRead(ec, n);
+    };
+    if (phase_ == Phase::kLinger) {
+      Socket().async_read_some(space, std::move(on_read));
+    } else {
+      stream_.async_read_some(space, std::move(on_read));
+    }
+  }
+
+  void OnRead(const error_code& ec, size_t n) {
+    if (phase_ == Phase::kClosed) return;
+    if (ec) return Close();  // end of stream, reset, or closed by the deadline
+    buffer_.commit(n);
+    if (phase_ == Phase::kLinger) {
+      buffer_.consume(buffer_.size());
+      lingered_ += n;
+      if (lingered_ > core_.options.limits.max_body_bytes + kLingerBytes) return Close();
+      return ReadMore();
+    }
+    if (phase_ == Phase::kIdle) {
+      phase_ = Phase::kHead;
+      if (!first_request_) {
+        ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.header_timeout_seconds));
+      }
+    }
+    Process();
+  }
+
+  // Feeds what was received to the reader and acts on its verdict.
+  void Process() {
+    for (;;) {
+      const auto before = reader_->state();
+      const std::string_view data = View(buffer_);
+      const size_t used = data.empty() ? 0 : reader_->Feed(data);
+      buffer_.consume(used);
+      const auto after = reader_->state();
+      if (after == before) {
+        if (used > 0 && buffer_.size() > 0) continue;
+        return ReadMore();
+      }
+      if (after == RequestReader::State::kFailed) return Refuse();
+      if (before == RequestReader::State::kHead) return OnHead();
+      return Dispatch();  // the body is complete
+    }
+  }
+
+  void TakeHead() {
+    static_cast<RequestHead&>(exchange_->request) =
+        std::move(static_cast<RequestHead&>(reader_->request()));
+    exchange_->http10 = reader_->version() == 10;
+  }
+
+  void OnHead() {
+    exchange_ = std::make_unique<Exchange>();
+    TakeHead();
+    Dispatcher& d = *core_.dispatcher;
+    d.Begin(*exchange_);
+    if (reader_->state() == RequestReader::State::kDone) return Dispatch();
+    if (const size_t cap = exchange_->rule->max_body_bytes; cap != 0) {
+      reader_->LowerBodyLimit(cap);
+      if (reader_->state() == RequestReader::State::kFailed) return Refuse();
+    }
+    if (!d.NeedsCredential(*exchange_)) {
+      if (d.TakesBody(*exchange_)) return ReadBody();
+      // 404 or 405 without a credential: answered without reading the body,
+      // which leaves the connection unusable for another request.
+      keep_alive_ = false;
+      d.Serve(*exchange_);
+      wire_head_ = d.Finish(*exchange_, false);
+      return Write();
+    }
+    // Check the credential before a byte of the body is read.
+    phase_ = Phase::kAuth;
+    DisarmDeadline();
+    core_.pool->Post([self = this->shared_from_this()](bool overloaded) mutable {
+      Connection& c = *self;
+      Dispatcher& dispatcher = *c.core_.dispatcher;
+      bool proceed = false;
+      if (overloaded) {
+        dispatcher.Overloaded(*c.exchange_);
+      } else {
+        proceed = dispatcher.Authenticate(*c.exchange_);
+      }
+      if (!proceed) {
+        // The body stays unread, so the connection cannot carry another
+        // request.
+        c.keep_alive_ = false;
+        c.wire_head_ = dispatcher.Finish(*c.exchange_, false);
+      }
+      IoSlot& slot = c.slot_;
+      asio::post(slot.ioc, [self = std::move(self), proceed] {
+        if (proceed) {
+          self->ReadBody();
+        } else {
+          self->Write();
+        }
+      });
+    });
+  }
+
+  void ReadBody() {
+    phase_ = Phase::kBody;
+    ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.read_timeout_seconds));
+    if (reader_->expects_continue() && reader_->version() >= 11 && buffer_.size() == 0) {
+      asio::async_write(stream_, asio::buffer(k100Continue.data(), k100Continue.size()),
+                        [self = this->shared_from_this()](const error_code& ec, size_t) {
+                          if (self->phase_ == Phase::kClosed) return;
+                          if (ec) return self->Close();
+                          self->Process();
+                        });
+      return;
+    }
+    Process();
+  }
+
+  void Dispatch() {
+    exchange_->request.body = std::move(reader_->request().body);
+    keep_alive_ = reader_->keep_alive() && !core_.stopping;
+    Dispatcher& d = *core_.dispatcher;
+    if (d.RunsInline(*exchange_)) {
+      d.Serve(*exchange_);
+      wire_head_ = d.Finish(*exchange_, keep_alive_);
+      return Write();
+    }
+    phase_ = Phase::kWork;
+    DisarmDeadline();
+    core_.pool->Post([self = this->shared_from_this()](bool overloaded) mutable {
+      Connection& c = *self;
+      Dispatcher& dispatcher = *c.core_.dispatcher;
+      if (overloaded) {
+        dispatcher.Overloaded(*c.exchange_);
+      } else {
+        dispatcher.Serve(*c.exchange_);
+      }
+      c.keep_alive_ = c.keep_alive_ && !c.core_.stopping;
+      c.wire_head_ = dispatcher.Finish(*c.exchange_, c.keep_alive_);
+      IoSlot& slot = c.slot_;
+      asio::post(slot.ioc, [self = std::move(self)] { self->Write(); });
+    });
+  }
+
+  // The reader refused the request (400, 413, 414, 431).
+  void Refuse() {
+    Dispatcher& d = *core_.dispatcher;
+    if (!exchange_) {
+      exchange_ = std::make_unique<Exchange>();
+      if (reader_->head_parsed()) TakeHead();
+      d.Begin(*exchange_);
+    }
+    d.Refuse(*exchange_, reader_->error_status(), reader_->error_reason());
+    keep_alive_ = false;
+    wire_head_ = d.Finish(*exchange_, false);
+    Write();
+  }
+
+  void Write() {
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kWrite;
+    ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.write_timeout_seconds));
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(wire_head_), asio::const_buffer()};
+    if (Dispatcher::SendsBody(*exchange_)) buffers[1] = asio::buffer(exchange_->response.body);
+    asio::async_write(stream_, buffers,
+                      [self = this->shared_from_this()](const error_code& ec, size_t) {
+                        if (self->phase_ == Phase::kClosed) return;
+                        if (ec) return self->Close();
+                        if (!self->keep_alive_) return self->Linger();
+                        self->NextRequest();
+                      });
+  }
+
+  void NextRequest() {
+    exchange_.reset();
+    wire_head_.clear();
+    first_request_ = false;
+    reader_.emplace(core_.options.limits);
+    if (core_.stopping) return Linger();
+    if (buffer_.size() > 0) {  // a pipelined request is already here
+      phase_ = Phase::kHead;
+      ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.header_timeout_seconds));
+      return Process();
+    }
+    if (buffer_.capacity() > 2 * kReadChunk) buffer_.shrink_to_fit();
+    phase_ = Phase::kIdle;
+    ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.keep_alive_timeout_seconds));
+    ReadMore();
+  }
+
+  // Closes after a last answer: stop sending, drop what still arrives for a
+  // moment, then close.
+  void Linger() {
+    phase_ = Phase::kLinger;
+    exchange_.reset();
+    error_code ignored;
+    Socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.consume(buffer_.size());
+    lingered_ = 0;
+    ArmDeadline(Clock::now() + kLingerTime);
+    ReadMore();
+  }
+
+  void Close() {
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosed;
+    ++deadline_generation_;
+    timer_.cancel();
+    error_code ignored;
+    Socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Socket().close(ignored);
+  }
+
+  ServerCore& core_;
+  IoSlot& slot_;
+  Stream stream_;
+  asio::steady_timer timer_;
+  uint64_t deadline_generation_ = 0;
+  Phase phase_ = Phase::kIdle;
+  bool first_request_ = true;
+  boost::beast::flat_buffer buffer_;
+  std::optional<RequestReader> reader_;
+  // Written by a worker while the connection waits in kAuth or kWork, read
+  // on the I/O thread after the worker's post.
+  std::unique_ptr<Exchange> exchange_;
+  std::string wire_head_;
+  bool keep_alive_ = false;
+  size_t lingered_ = 0;
+};
+
+void ServerCore::Accept() {
+  IoSlot& slot = *slots[next_slot++ % slots.size()];
+  acceptor->async_accept(slot.ioc, [this, &slot](const error_code& ec, tcp::socket socket) {
+    OnAccepted(ec, std::move(socket), slot);
+  });
+}
+
+void ServerCore::OnAccepted(const error_code& ec, tcp::socket socket, IoSlot& slot) {
+  if (ec == asio::error::operation_aborted || stopping) return;
+  if (ec) {
+    // Out of descriptors or memory: retry shortly instead of spinning.
+    log::Warn("accept failed; retrying in 100 ms", {{"error", ec.message()}});
+    accept_retry->expires_after(std::chrono::milliseconds(100));
+    accept_retry->async_wait([this](const error_code& e) {
+      if (!e && !stopping) Accept();
+    });
+    return;
+  }
+  error_code ignored;
+  if (open_connections.load() >= options.max_connections) {
+    socket.close(ignored);
+    return Accept();
+  }
+  ++open_connections;
+  socket.set_option(tcp::no_delay(true), ignored);
+  asio::post(slot.ioc, [this, &slot, s = std::move(socket)]() mutable {
+    if (tls) {
+      auto c = std::make_shared<Connection<TlsSocket>>(*this, slot, std::move(s),
+                                                       tls->native_handle());
+      c->Start();
+    } else {
+      auto c = std::make_shared<Connection<tcp::socket>>(*this, slot, std::move(s));
+      c->Start();
+    }
+  });
+  Accept();
+}
+
+void ServerCore::CloseIdle(IoSlot& slot) {
+  std::vector<std::weak_ptr<ConnectionBase>> all;
+  {
+    std::lock_guard lock(slot.mutex);
+    for (auto& [raw, weak] : slot.connections) all.push_back(weak);
+  }
+  for (auto& weak : all) {
+    if (auto c = weak.lock()) c->CloseIfIdle();
+  }
+}
+
+void ServerCore::ConnectionClosed() {
+  if (--open_connections == 0 && stopping) ReleaseIoThreads();
+}
+
+void ServerCore::ReleaseIoThreads() {
+  if (released.exchange(true)) return;
+  for (auto& slot : slots) slot->guard.reset();
+}
+
+void RunIoThread(asio::io_context& ioc) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      log::Error("I/O thread: unexpected exception; continuing", {{"error", e.what()}});
+    }
+  }
+}
+
+// Lifts the soft limit on open files to the hard one: each connection is a
+// descriptor, and the usual soft limit (1024) is far below max_connections.
+void RaiseOpenFileLimit(int max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur < static_cast<rlim_t>(max_connections) + 64) {
+    log::Warn("the open-file limit is below max_connections; raise it (ulimit -n) or lower "
+              "max_connections",
+              {{"limit", static_cast<int64_t>(limit.rlim_cur)},
+               {"max_connections", max_connections}});
+  }
+}
+
+}  // namespace
+
+struct HttpServer::Impl : ServerCore {
+  using ServerCore::ServerCore;
 };
 
 HttpServer::HttpServer(ServerOptions options, const Router& router, Authenticator authenticate,
                        Metrics& metrics)
-    : impl_(new Impl{std::move(options), router, std::move(authenticate), metrics, nullptr, ""}) {}
+    : impl_(std::make_unique<Impl>(std::move(options), router, std::move(authenticate), metrics)) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  if (impl_->pool) impl_->pool->Shutdown();
+}
 
 Result<int> HttpServer::Bind() {
-  Impl& d = *impl_;
-  if (d.options.tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(d.options.cert_file.c_str(),
-                                                    d.options.key_file.c_str());
-    if (!ssl->is_valid()) {
-      return Fail(ErrorCode::kInvalidRequest,
-                  "cannot load the TLS certificate '" + d.options.cert_file + "' and key '" +
-                      d.options.key_file + "': check that both exist, are readable PEM files and match");
-    }
-    SSL_CTX_set_min_proto_version(ssl->ssl_context(), TLS1_2_VERSION);
-    d.server = std::move(ssl);
-    d.scheme = "https";
-  } else {
-    d.server = std::make_unique<httplib::Server>();
-    d.scheme = "http";
+  ServerCore& core = *impl_;
+  const ServerOptions& o = core.options;
+  if (o.tls) {
+    auto context = MakeServerTlsContext(o.cert_file, o.key_file);
+    if (!context) return std::unexpected(context.error());
+    core.tls = std::move(*context);
   }
-  httplib::Server& s = *d.server;
-  const size_t threads = static_cast<size_t>(std::max(1, d.options.threads));
-  s.new_task_queue = [threads] { return new MeasuredThreadPool(threads); };
-  // Debian's build leaves TCP_NODELAY off, which costs ~40 ms per keep-alive
-  // response (Nagle + delayed ACK).
-  s.set_tcp_nodelay(true);
-  // httplib's default also sets SO_REUSEPORT, which lets a second server bind
-  // the same port silently and steal half the connections; a busy port must
-  // be an error instead.
-  s.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  s.set_keep_alive_max_count(static_cast<size_t>(d.options.keep_alive_max_requests));
-  s.set_keep_alive_timeout(d.options.keep_alive_timeout_seconds);
-  s.set_read_timeout(d.options.read_timeout_seconds, 0);
-  s.set_write_timeout(d.options.write_timeout_seconds, 0);
-  s.set_payload_max_length(d.options.max_body_bytes);
+  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
+    core.slots.push_back(std::make_unique<IoSlot>());
+  }
+  asio::io_context& ioc = core.slots.front()->ioc;
+  RaiseOpenFileLimit(o.max_connections);
 
-  auto handler = [&d](const httplib::Request& req, httplib::Response& res) { d.Handle(req, res); };
-  for (const char* pattern : {".*"}) {
-    s.Get(pattern, handler);
-    s.Post(pattern, handler);
-    s.Put(pattern, handler);
-    s.Patch(pattern, handler);
-    s.Delete(pattern, handler);
-    s.Options(pattern, handler);
-  }
-  // httplib answers some requests itself (413 over the body limit, 400 for a
-  // malformed request line); give those the API's error body.
-  s.set_error_handler([&d](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    Response out;
-    const Surface surface = SurfaceOf(req.path);
-    if (res.status == 413) {
-      RenderError(surface,
-                  {ErrorCode::kPayloadTooLarge,
-                   "the request body exceeds the limit of " +
-                       std::to_string(d.options.max_body_bytes) + " bytes"},
-                  out);
-    } else if (res.status == 404) {
-      RenderError(surface, {ErrorCode::kNotFound, "no such endpoint: " + req.path}, out);
-    } else {
-      out.status = res.status;
-      RenderAdminError(res.status, "invalid_request", "the HTTP request is malformed", out);
-    }
-    res.set_content(out.body, out.content_type.c_str());
-    for (auto& [k, v] : out.headers) res.set_header(k.c_str(), v);
-  });
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                             std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    log::Error("unhandled exception", {{"path", req.path}, {"error", what}});
-    Response out;
-    RenderError(SurfaceOf(req.path), {ErrorCode::kInternal, "internal error"}, out);
-    res.status = out.status;
-    res.set_content(out.body, out.content_type.c_str());
-  });
-
-  int port = d.options.port;
-  if (port == 0) {
-    port = s.bind_to_any_port(d.options.host);
-    if (port < 0) port = 0;
-  } else if (!s.bind_to_port(d.options.host, port)) {
-    port = 0;
-  }
-  if (port <= 0) {
+  const std::string where = o.host + ":" + std::to_string(o.port);
+  auto refuse = [&] {
     return Fail(ErrorCode::kUnavailable,
-                "cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) +
+                "cannot listen on " + where +
                     ": the address is in use or not available; choose another with --listen");
+  };
+  error_code ec;
+  tcp::endpoint endpoint;
+  const auto address = asio::ip::make_address(o.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, static_cast<unsigned short>(o.port));
+  } else {
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec || results.empty()) return refuse();
+    endpoint = results.begin()->endpoint();
   }
+  core.acceptor.emplace(ioc);
+  core.acceptor->open(endpoint.protocol(), ec);
+  // SO_REUSEADDR only: SO_REUSEPORT would let a second server bind the same
+  // port silently and steal half the connections.
+  if (!ec) core.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) core.acceptor->bind(endpoint, ec);
+  if (!ec) core.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return refuse();
+  const int port = core.acceptor->local_endpoint().port();
+
+  const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  core.dispatcher = std::make_unique<Dispatcher>(
+      Dispatcher::Options{.scheme = o.tls ? "https" : "http",
+                          .default_host = host + ":" + std::to_string(port)},
+      core.router, core.authenticate, core.metrics);
+  core.pool = std::make_unique<WorkerPool>(o.threads, std::chrono::milliseconds(o.queue_timeout_ms));
+  core.accept_retry.emplace(ioc);
   return port;
 }
 
-void HttpServer::Run() { impl_->server->listen_after_bind(); }
+void HttpServer::Run() {
+  ServerCore& core = *impl_;
+  asio::post(core.slots.front()->ioc, [&core] {
+    if (!core.stopping) core.Accept();
+  });
+  for (auto& slot : core.slots) {
+    slot->thread = std::thread([s = slot.get()] { RunIoThread(s->ioc); });
+  }
+  for (auto& slot : core.slots) slot->thread.join();
+  core.pool->Shutdown();
+}
 
 void HttpServer::Stop() {
-  if (impl_->server) impl_->server->stop();
-}
-
-void HttpServer::Impl::Handle(const httplib::Request& hreq, httplib::Response& hres) {
-  const auto start = Clock::now();
-  Request req;
-  req.method = hreq.method;
-  req.path = hreq.path;
-  req.body = hreq.body;
-  for (const auto& [k, v] : hreq.headers) req.headers.emplace(k, v);
-  for (const auto& [k, v] : hreq.params) req.query.emplace(k, v);
-  std::string incoming_id = req.Header("X-Request-Id");
-  req.request_id = SaneRequestId(incoming_id) ? incoming_id : RandomUuid();
-  std::string host = req.Header("Host");
-  if (host.empty() || host.find_first_of("/ \"<>") != std::string::npos) {
-    host = options.host + ":" + std::to_string(options.port);
-  }
-  req.base_url = scheme + "://" + host;
-
-  Response res;
-  const Surface surface = SurfaceOf(req.path);
-  std::string route = "unmatched";
-
-  if (t_queue_wait > std::chrono::milliseconds(options.queue_timeout_ms)) {
-    RenderError(surface, {ErrorCode::kTooManyRequests, "the server is overloaded; retry later"},
-                res);
-    return Finish(req, res, hres, "overloaded", start);
-  }
-  t_queue_wait = {};  // later requests on this connection did not queue
-
-  // Authenticate before routing: without a credential, an API path tells
-  // nothing, not even whether it exists.
-  auth::Principal principal;
-  if (surface != Surface::kOps) {
-    const auto kind = surface == Surface::kScim ? auth::TokenKind::kScim : auth::TokenKind::kAdmin;
-    auto who = authenticate(req.Header("Authorization"), kind);
-    if (!who) {
-      RenderError(surface, who.error(), res);
-      return Finish(req, res, hres, "unauthenticated", start);
+  ServerCore& core = *impl_;
+  if (core.slots.empty() || core.stopping.exchange(true)) return;
+  asio::post(core.slots.front()->ioc, [&core] {
+    error_code ignored;
+    if (core.acceptor) core.acceptor->close(ignored);
+    if (core.accept_retry) core.accept_retry->cancel();
+    for (auto& slot : core.slots) {
+      asio::post(slot->ioc, [&core, s = slot.get()] { core.CloseIdle(*s); });
     }
-    principal = std::move(*who);
-    req.principal = &principal;
-  }
-
-  Router::Match match = router.Find(req.method, req.path);
-  if (match.kind == Router::Match::Kind::kNotFound) {
-    RenderError(surface, {ErrorCode::kNotFound, "no such endpoint: " + req.method + " " + req.path},
-                res);
-    return Finish(req, res, hres, route, start);
-  }
-  if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
-    std::string detail = "method " + req.method + " is not allowed on " + req.path +
-                         "; allowed: " + match.allowed_methods;
-    if (surface == Surface::kScim) {
-      RenderScimError(405, "", detail, res);
-    } else {
-      RenderAdminError(405, "method_not_allowed", detail, res);
-    }
-    res.SetHeader("Allow", match.allowed_methods);
-    return Finish(req, res, hres, route, start);
-  }
-  route = match.pattern;
-  req.path_params = std::move(match.params);
-
-  try {
-    (*match.handler)(req, res);
-  } catch (const std::exception& e) {
-    log::Error("handler failed", {{"request_id", req.request_id}, {"error", e.what()}});
-    res = Response{};
-    RenderError(surface, {ErrorCode::kInternal, "internal error; request id " + req.request_id},
-                res);
-  }
-  Finish(req, res, hres, route, start);
-}
-
-void HttpServer::Impl::Finish(const Request& req, Response& res, httplib::Response& hres,
-                              const std::string& route, Clock::time_point start) {
-  hres.status = res.status;
-  for (auto& [k, v] : res.headers) hres.set_header(k.c_str(), v);
-  hres.set_header("X-Request-Id", req.request_id);
-  if (!res.body.empty() || res.status != 204) {
-    hres.set_content(std::move(res.body), res.content_type.c_str());
-  }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  metrics.ObserveRequest(req.method, route, res.status, seconds);
-  log::Info("request", {{"request_id", req.request_id},
-                        {"method", req.method},
-                        {"path", req.path},
-                        {"route", route},
-                        {"status", res.status},
-                        {"duration_ms", seconds * 1000.0},
-                        {"tenant", req.principal ? req.principal->tenant_id : std::string()}});
+    if (core.open_connections == 0) core.ReleaseIoThreads();
+  });
 }
 
 }  // namespace allot::http

@@ -1,8 +1,8 @@
 // server/http/types.h — the HTTP request and response as handlers see them.
 //
-// Handlers never see cpp-httplib: the server copies what they need into these
-// plain values, so httplib.h stays in one .cc file and handlers can be called
-// directly in tests. Thread-safety: plain values, one per request.
+// Handlers never see the transport (Boost.Beast): the server copies what
+// they need into these plain values, so handlers can be called directly in
+// tests. Thread-safety: plain values, one per request.
 #pragma once
 
 #include <functional>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/auth/principal.h"
+#include "server/http/surfaces.h"
 
 namespace allot::http {
 
@@ -21,21 +22,25 @@ struct CaseInsensitiveLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
-struct Request {
+// What arrives before the body: all the authenticator may look at.
+struct RequestHead {
   std::string method;
-  std::string path;                      // decoded, without the query
-  std::vector<std::string> path_params;  // the {…} segments of the route, in order
-  std::string body;
-  std::string request_id;
-  std::string base_url;  // "https://host:port", as the client addressed us
+  std::string path;  // decoded, without the query
   std::multimap<std::string, std::string, CaseInsensitiveLess> headers;
-  std::multimap<std::string, std::string> query;
-  const auth::Principal* principal = nullptr;  // set on authenticated routes
+  std::multimap<std::string, std::string> query;  // decoded ('+' is a space)
 
   // The first value of a header or query parameter, or "" when absent.
   std::string Header(std::string_view name) const;
   bool HasQuery(std::string_view name) const;
   std::string Query(std::string_view name) const;
+};
+
+struct Request : RequestHead {
+  std::vector<std::string> path_params;  // the {…} segments of the route, in order
+  std::string body;
+  std::string request_id;
+  std::string base_url;  // "https://host:port", as the client addressed us
+  const auth::Principal* principal = nullptr;  // set on authenticated routes
 };
 
 struct Response {
@@ -50,10 +55,5 @@ struct Response {
 };
 
 using Handler = std::function<void(const Request&, Response&)>;
-
-// Which API a path belongs to: decides the credential it needs and the shape
-// of its error bodies.
-enum class Surface { kOps, kScim, kAdmin, kMetrics };
-Surface SurfaceOf(std::string_view path);
 
 }  // namespace allot::http

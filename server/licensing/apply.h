@@ -1,9 +1,17 @@
 // server/licensing/apply.h — brings the assignments of a set of users in line
 // with their desired licenses (decide.h), set-based, in the caller's
-// transaction: loads the users' live flag, stored policy grants, overrides and
-// current assignments in batch queries, decides, then releases (giving freed
-// seats at once to the oldest pending), adds (a seat if one is free, else
-// pending FIFO) and updates sources, with history and audit rows.
+// transaction: locks the users and their subscriptions (locks.h), loads the
+// users' live flag, hold, stored policy grants, overrides and current
+// assignments in batch queries, decides, then releases (giving freed seats
+// at once to the oldest pending where the subscription fills
+// automatically), adds (a seat if one is free, else pending FIFO) and updates
+// sources, with history and audit rows. The single entry that turns desired
+// licenses into assignments: policy evaluation and admin changes feed it.
+//
+// Make before break: within an exclusive family (or for a queued move, see
+// assignments.held_for) a user keeps the active license they hold while the
+// one that should replace it waits for a seat; the old one is released, with
+// end reason "replaced", in the transaction that activates the new one.
 // Thread-safety: stateless; each call uses the caller's transaction.
 #pragma once
 
@@ -40,8 +48,9 @@ struct ApplyCounts {
 struct ApplyContext {
   Actor actor;
   // end_reason of released assignments of live users ("policy", "unassigned",
-  // "moved", "reassigned"); a user inactive or deleted always ends with
-  // "deprovisioned".
+  // "reassigned", "expired"); a user inactive or deleted always ends with
+  // "deprovisioned", a user on hold with "held", a license replaced by its
+  // successor with "replaced".
   std::string end_reason = "policy";
 };
 

@@ -7,6 +7,8 @@
 #include "server/base/clock.h"
 #include "server/base/random.h"
 #include "server/licensing/audit.h"
+#include "server/licensing/locks.h"
+#include "server/licensing/queue.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
 
@@ -31,7 +33,7 @@ nlohmann::json ToJson(const Product& p) {
 
 nlohmann::json ToJson(const Subscription& s) {
   return {{"id", s.id}, {"product_id", s.product_id}, {"seats", s.seats},
-          {"assigned", s.assigned}};
+          {"assigned", s.assigned}, {"fill", s.fill}};
 }
 
 Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id) {
@@ -63,11 +65,12 @@ Result<Subscription> ReadSubscription(soci::session& sql, const std::string& ten
   auto s = sql::Run(sql,
                     "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
                     "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id "
-                    "AND a.state = 'pending') FROM subscriptions s WHERE tenant_id = :p0 AND "
+                    "AND a.state = 'pending'), fill FROM subscriptions s WHERE tenant_id = :p0 AND "
                     "id = :p1",
                     {tenant, id}, [&](const soci::row& r) {
                       out = Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
-                                         sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4)};
+                                         sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4),
+                                         sql::Str(r, 6)};
                     });
   if (!s) return std::unexpected(s.error());
   if (!out) return Fail(ErrorCode::kNotFound, "no subscription " + id);
@@ -186,13 +189,22 @@ Status DeleteProduct(store::Database& db, const std::string& tenant, const std::
   });
 }
 
+Status ValidateSeats(int64_t seats) {
+  if (seats < 0 || seats > kMaxSeats) {
+    return Fail(ErrorCode::kInvalidRequest,
+                "seats must be from 0 to " + std::to_string(kMaxSeats) + " (the limit), got " +
+                    std::to_string(seats));
+  }
+  return Ok();
+}
+
 Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
                                         Subscription sub, const Actor& actor) {
   if (sub.id.empty()) sub.id = "sub-" + RandomUuid();
   if (!IsSlug(sub.id)) {
     return Fail(ErrorCode::kInvalidRequest, "id must match [a-z0-9][a-z0-9._-]{0,63}: " + sub.id);
   }
-  if (sub.seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  if (auto v = ValidateSeats(sub.seats); !v) return std::unexpected(v.error());
   sub.assigned = 0;
   sub.pending = 0;
   sub.created_at = NowRfc3339();
@@ -238,11 +250,12 @@ Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std:
             sql,
             "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
             "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id AND "
-            "a.state = 'pending') FROM subscriptions s WHERE tenant_id = :p0 AND id > :p1" +
+            "a.state = 'pending'), fill FROM subscriptions s WHERE tenant_id = :p0 AND id > :p1" +
                 OnlyClause(options, 2) + " ORDER BY id LIMIT " + std::to_string(options.limit + 1),
             params, [&](const soci::row& r) {
               page.items.push_back(Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
-                                                sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4)});
+                                                sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4),
+                                                sql::Str(r, 6)});
             });
         if (!s) return std::unexpected(s.error());
         if (page.items.size() > static_cast<size_t>(options.limit)) {
@@ -255,38 +268,68 @@ Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std:
 
 Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor) {
-  if (seats < 0) return Fail(ErrorCode::kInvalidRequest, "seats must be 0 or more");
+  return UpdateSubscription(db, tenant, id, {.seats = seats}, actor);
+}
+
+Result<Subscription> UpdateSubscription(store::Database& db, const std::string& tenant,
+                                        const std::string& id, const SubscriptionChange& change,
+                                        const Actor& actor) {
+  if (change.seats) {
+    if (auto v = ValidateSeats(*change.seats); !v) return std::unexpected(v.error());
+  }
+  if (change.fill && *change.fill != "auto" && *change.fill != "manual") {
+    return Fail(ErrorCode::kInvalidRequest, "fill must be \"auto\" or \"manual\"");
+  }
   return db.WriteValue<Subscription>([&](soci::session& sql) -> Result<Subscription> {
+    if (auto l = LockSubscriptions(sql, tenant, {id}); !l) return std::unexpected(l.error());
     auto before = ReadSubscription(sql, tenant, id);
     if (!before) return before;
-    // Conditional, so a concurrent assignment cannot slip under the new limit.
-    long long n = seats;
-    soci::statement st = (sql.prepare << "UPDATE subscriptions SET seats = :n WHERE tenant_id = "
-                                         ":t AND id = :i AND assigned <= :n2",
-                          soci::use(n), soci::use(tenant), soci::use(id), soci::use(n));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
-      auto counts = ReadSeatCounts(sql, tenant, id);
-      const int64_t assigned = counts ? counts->assigned : before->assigned;
-      return Fail(ErrorCode::kConflict, "cannot lower seats of " + id + " to " +
-                                            std::to_string(seats) + ": " +
-                                            std::to_string(assigned) +
-                                            " are assigned; unassign first or keep seats >= " +
-                                            std::to_string(assigned));
+    nlohmann::json was = nlohmann::json::object(), now = nlohmann::json::object();
+    if (change.seats && *change.seats != before->seats) {
+      // Conditional, so a concurrent assignment cannot slip under the new limit.
+      long long n = *change.seats;
+      soci::statement st = (sql.prepare << "UPDATE subscriptions SET seats = :n WHERE tenant_id = "
+                                           ":t AND id = :i AND assigned <= :n2",
+                            soci::use(n), soci::use(tenant), soci::use(id), soci::use(n));
+      st.execute(true);
+      if (st.get_affected_rows() != 1) {
+        auto counts = ReadSeatCounts(sql, tenant, id);
+        const int64_t assigned = counts ? counts->assigned : before->assigned;
+        return Fail(ErrorCode::kConflict, "cannot lower seats of " + id + " to " +
+                                              std::to_string(*change.seats) + ": " +
+                                              std::to_string(assigned) +
+                                              " are assigned; unassign first or keep seats >= " +
+                                              std::to_string(assigned));
+      }
+      was["seats"] = before->seats;
+      now["seats"] = *change.seats;
+    } else if (change.seats) {
+      was["seats"] = now["seats"] = before->seats;
     }
-    if (auto a = WriteAudit(sql, tenant, actor,
-                            {.action = "subscription.updated",
-                             .target_kind = "subscription",
-                             .target_id = id,
-                             .subscription_id = id,
-                             .before_json = AuditJson({{"seats", before->seats}}),
-                             .after_json = AuditJson({{"seats", seats}})});
-        !a) {
-      return std::unexpected(a.error());
+    if (change.fill && *change.fill != before->fill) {
+      if (auto u = sql::Run(sql,
+                            "UPDATE subscriptions SET fill = :p0 WHERE tenant_id = :p1 AND id = :p2",
+                            {*change.fill, tenant, id});
+          !u) {
+        return std::unexpected(u.error());
+      }
+      was["fill"] = before->fill;
+      now["fill"] = *change.fill;
     }
-    if (seats > before->seats) {
-      if (auto f = FillPending(sql, tenant, id, actor); !f) return std::unexpected(f.error());
+    if (was != now) {
+      if (auto a = WriteAudit(sql, tenant, actor,
+                              {.action = "subscription.updated",
+                               .target_kind = "subscription",
+                               .target_id = id,
+                               .subscription_id = id,
+                               .before_json = AuditJson(was),
+                               .after_json = AuditJson(now)});
+          !a) {
+        return std::unexpected(a.error());
+      }
     }
+    // More seats, or the queue served again: the waiting get the free seats.
+    if (auto p = PromoteWaiting(sql, tenant, {id}, actor); !p) return std::unexpected(p.error());
     return ReadSubscription(sql, tenant, id);
   });
 }

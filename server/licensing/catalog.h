@@ -27,7 +27,17 @@ struct Subscription {
   int64_t seats = 0, assigned = 0, pending = 0;
   int64_t available() const { return seats - assigned; }
   std::string created_at;
+  std::string fill = "auto";  // auto | manual: who gets a freed seat (queue.h)
 };
+
+// The most seats one subscription may have (CONTRACT.md, "Limits and hostile
+// clients"): sums over a tenant's subscriptions then stay far inside int64.
+inline constexpr int64_t kMaxSeats = 1'000'000'000;
+
+// Ok for 0 <= seats <= kMaxSeats; otherwise kInvalidRequest naming the
+// range. Every path that sets seats checks here, so the limit lives in one
+// place.
+Status ValidateSeats(int64_t seats);
 
 struct ListOptions {
   int limit = 100;
@@ -61,7 +71,7 @@ Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
 Status DeleteProduct(store::Database& db, const std::string& tenant, const std::string& id,
                      const Actor& actor);
 
-// seats ≥ 0; id empty → generated.
+// seats as ValidateSeats; id empty → generated.
 Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
                                         Subscription subscription, const Actor& actor);
 Result<Subscription> GetSubscription(store::Database& db, const std::string& tenant,
@@ -69,9 +79,21 @@ Result<Subscription> GetSubscription(store::Database& db, const std::string& ten
 Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std::string& tenant,
                                                  const ListOptions& options);
 // Raises (filling pending FIFO) or lowers (kConflict with the numbers when
-// below assigned) the seats.
+// below assigned) the seats; kInvalidRequest as ValidateSeats.
 Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
                               const std::string& id, int64_t seats, const Actor& actor);
+
+// PATCH of a subscription: the fields given change together, in one
+// transaction, with one subscription.updated event. Seats as SetSeats;
+// `fill` "auto" or "manual" (kInvalidRequest otherwise); turning a
+// subscription back to auto serves its queue at once.
+struct SubscriptionChange {
+  std::optional<int64_t> seats;
+  std::optional<std::string> fill;
+};
+Result<Subscription> UpdateSubscription(store::Database& db, const std::string& tenant,
+                                        const std::string& id, const SubscriptionChange& change,
+                                        const Actor& actor);
 
 // Reads one subscription in an open transaction; kNotFound.
 Result<Subscription> ReadSubscription(soci::session& sql, const std::string& tenant,

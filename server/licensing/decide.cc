@@ -11,6 +11,7 @@ struct Candidate {
   int64_t best_priority = INT64_MIN;
   std::set<std::string> sources;
   bool admin = false;
+  std::string admin_set_at;  // when the grant override was set
 };
 
 const std::string& FamilyOf(const FamilyMap& families, const std::string& sub) {
@@ -37,14 +38,17 @@ std::vector<Wanted> Decide(bool live, std::span<const PolicyGrantIn> grants,
     c.best_priority = std::max(c.best_priority, g.priority);
     c.sources.insert("policy:" + g.policy);
   }
-  for (const std::string& sub : granted) {
-    Candidate& c = candidates[sub];
+  for (const OverrideIn& o : overrides) {
+    if (o.kind != OverrideKind::kGrant) continue;
+    Candidate& c = candidates[o.subscription_id];
     c.admin = true;
+    c.admin_set_at = std::max(c.admin_set_at, o.set_at);
     c.sources.insert("admin");
   }
-  // Per family, the winner: an admin grant first (lowest id), else the highest
-  // priority (then lowest id). std::map iteration gives lowest id first, so a
-  // later candidate replaces the winner only when strictly better.
+  // Per family, the winner: an admin grant first (the newest, then the lowest
+  // id), else the highest priority (then lowest id). std::map iteration gives
+  // lowest id first, so a later candidate replaces the winner only when
+  // strictly better.
   std::map<std::string, std::string> winner_of_family;
   for (const auto& [sub, c] : candidates) {
     const std::string& family = FamilyOf(families, sub);
@@ -53,7 +57,8 @@ std::vector<Wanted> Decide(bool live, std::span<const PolicyGrantIn> grants,
     if (inserted) continue;
     const Candidate& w = candidates[it->second];
     const bool better = (c.admin && !w.admin) ||
-                        (c.admin == w.admin && !c.admin && c.best_priority > w.best_priority);
+                        (c.admin && w.admin && c.admin_set_at > w.admin_set_at) ||
+                        (!c.admin && !w.admin && c.best_priority > w.best_priority);
     if (better) it->second = sub;
   }
   std::vector<Wanted> out;

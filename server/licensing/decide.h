@@ -6,8 +6,11 @@
 //   desired(user) = ∅ if inactive or deleted; else
 //                   (∪ policy grants − deny overrides) ∪ grant overrides
 // Within an exclusive family only one license survives: a grant override beats
-// any policy (then the lowest subscription id among grant overrides); else the
-// grant of the highest-priority policy, then the lowest subscription id.
+// any policy (among several grant overrides the most recently set, then the
+// lowest subscription id: while a user waits for a new license type, the
+// grant of the one they hold stays as a fallback until the new one is
+// active); else the grant of the highest-priority policy, then the lowest
+// subscription id.
 //
 // Thread-safety: pure function.
 #pragma once
@@ -31,6 +34,7 @@ enum class OverrideKind { kGrant, kDeny };
 struct OverrideIn {
   std::string subscription_id;
   OverrideKind kind = OverrideKind::kGrant;
+  std::string set_at;  // RFC 3339 UTC; orders grant overrides of one family
 };
 
 struct Wanted {

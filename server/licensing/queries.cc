@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "server/licensing/decide.h"
@@ -15,8 +17,9 @@ Result<std::unordered_map<std::string, std::vector<License>>> ReadLicenses(
   auto s = sql::RunIn(
       sql,
       "SELECT a.user_id, a.subscription_id, s.product_id, a.state, a.sources, a.wanted_since, "
-      "a.activated_at, a.pending_reason FROM assignments a JOIN subscriptions s ON s.tenant_id = "
-      "a.tenant_id AND s.id = a.subscription_id WHERE a.tenant_id = :p0 AND a.user_id IN ",
+      "a.activated_at, a.pending_reason, a.held_for FROM assignments a JOIN subscriptions s ON "
+      "s.tenant_id = a.tenant_id AND s.id = a.subscription_id WHERE a.tenant_id = :p0 AND "
+      "a.user_id IN ",
       " ORDER BY a.user_id, a.subscription_id", {tenant}, user_ids, {},
       [&](const soci::row& r) {
         License l;
@@ -27,6 +30,7 @@ Result<std::unordered_map<std::string, std::vector<License>>> ReadLicenses(
         l.sources = SplitSources(sql::Str(r, 4));
         l.since = l.state == "active" && !sql::IsNull(r, 6) ? sql::Str(r, 6) : sql::Str(r, 5);
         l.pending_reason = sql::Str(r, 7);
+        l.held_for = sql::Str(r, 8);
         out[l.user_id].push_back(std::move(l));
       });
   if (!s) return std::unexpected(s.error());
@@ -82,24 +86,6 @@ Result<std::vector<License>> UserLicenses(store::Database& db, const std::string
       });
 }
 
-Result<std::vector<OverrideView>> UserOverrides(store::Database& db, const std::string& tenant,
-                                                const std::string& user) {
-  return db.ReadValue<std::vector<OverrideView>>(
-      [&](soci::session& sql) -> Result<std::vector<OverrideView>> {
-        if (auto s = UserKnown(sql, tenant, user, false); !s) return std::unexpected(s.error());
-        std::vector<OverrideView> out;
-        auto s = sql::Run(sql,
-                          "SELECT subscription_id, kind, set_by, set_at FROM overrides WHERE "
-                          "tenant_id = :p0 AND user_id = :p1 ORDER BY subscription_id",
-                          {tenant, user}, [&](const soci::row& r) {
-                            out.push_back(
-                                {sql::Str(r, 0), sql::Str(r, 1), sql::Str(r, 2), sql::Str(r, 3)});
-                          });
-        if (!s) return std::unexpected(s.error());
-        return out;
-      });
-}
-
 Result<ListPage<HistoryEntry>> UserHistory(store::Database& db, const std::string& tenant,
                                            const std::string& user, int limit, int64_t after_id) {
   return db.ReadValue<ListPage<HistoryEntry>>(
@@ -127,26 +113,30 @@ Result<ListPage<HistoryEntry>> UserHistory(store::Database& db, const std::strin
 
 Result<ListPage<AssignmentView>> SubscriptionAssignments(store::Database& db,
                                                          const std::string& tenant,
-                                                         const std::string& sub, int limit,
+                                                         const std::string& sub,
+                                                         const std::string& state, int limit,
                                                          const std::string& after_user) {
   return db.ReadValue<ListPage<AssignmentView>>(
       [&](soci::session& sql) -> Result<ListPage<AssignmentView>> {
         if (auto c = ReadSubscription(sql, tenant, sub); !c) return std::unexpected(c.error());
         ListPage<AssignmentView> page;
+        std::vector<std::string> params = {tenant, sub, after_user};
+        if (!state.empty()) params.push_back(state);
         auto s = sql::Run(
             sql,
-            "SELECT a.user_id, u.user_name, a.state, a.sources, a.wanted_since, a.activated_at "
-            "FROM assignments a LEFT JOIN scim_users u ON u.tenant_id = a.tenant_id AND u.id = "
-            "a.user_id WHERE a.tenant_id = :p0 AND a.subscription_id = :p1 AND a.user_id > :p2 "
-            "ORDER BY a.user_id LIMIT " +
-                std::to_string(limit + 1),
-            {tenant, sub, after_user}, [&](const soci::row& r) {
+            "SELECT a.user_id, u.user_name, u.display_name, a.state, a.sources, a.wanted_since, "
+            "a.activated_at FROM assignments a LEFT JOIN scim_users u ON u.tenant_id = "
+            "a.tenant_id AND u.id = a.user_id WHERE a.tenant_id = :p0 AND a.subscription_id = "
+            ":p1 AND a.user_id > :p2" +
+                std::string(state.empty() ? "" : " AND a.state = :p3") +
+                " ORDER BY a.user_id LIMIT " + std::to_string(limit + 1),
+            params, [&](const soci::row& r) {
               License l;
-              l.sources = SplitSources(sql::Str(r, 3));
-              const std::string state = sql::Str(r, 2);
+              l.sources = SplitSources(sql::Str(r, 4));
+              const std::string row_state = sql::Str(r, 3);
               page.items.push_back(
-                  {sql::Str(r, 0), sql::Str(r, 1), state, l.source(),
-                   state == "active" && !sql::IsNull(r, 5) ? sql::Str(r, 5) : sql::Str(r, 4)});
+                  {sql::Str(r, 0), sql::Str(r, 1), sql::Str(r, 2), row_state, l.source(),
+                   row_state == "active" && !sql::IsNull(r, 6) ? sql::Str(r, 6) : sql::Str(r, 5)});
             });
         if (!s) return std::unexpected(s.error());
         if (page.items.size() > static_cast<size_t>(limit)) {
@@ -168,6 +158,27 @@ Result<std::vector<Subscription>> UsageReport(store::Database& db, const std::st
     if (page->next_after.empty()) return out;
     after = page->next_after;
   }
+}
+
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (!__builtin_add_overflow(a, b, &out)) return out;
+  return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+}  // namespace
+
+UsageTotals SumUsage(const std::vector<Subscription>& rows) {
+  UsageTotals t;
+  for (const Subscription& s : rows) {
+    t.seats = SaturatingAdd(t.seats, s.seats);
+    t.assigned = SaturatingAdd(t.assigned, s.assigned);
+    t.pending = SaturatingAdd(t.pending, s.pending);
+  }
+  t.available = t.assigned == INT64_MIN ? INT64_MAX : SaturatingAdd(t.seats, -t.assigned);
+  return t;
 }
 
 }  // namespace allot::licensing

@@ -15,6 +15,7 @@
 #include "server/base/error.h"
 #include "server/licensing/catalog.h"
 #include "server/licensing/licenses.h"
+#include "server/licensing/overrides.h"
 #include "server/store/database.h"
 
 namespace allot::licensing {
@@ -37,12 +38,6 @@ Result<nlohmann::json> LicensesForUsers(soci::session& sql, const std::string& t
 Result<std::vector<License>> UserLicenses(store::Database& db, const std::string& tenant,
                                           const std::string& user);
 
-struct OverrideView {
-  std::string subscription_id, kind, set_by, set_at;
-};
-Result<std::vector<OverrideView>> UserOverrides(store::Database& db, const std::string& tenant,
-                                                const std::string& user);
-
 struct HistoryEntry {
   int64_t id = 0;
   std::string subscription_id, product_id;
@@ -55,16 +50,26 @@ Result<ListPage<HistoryEntry>> UserHistory(store::Database& db, const std::strin
                                            const std::string& user, int limit, int64_t after_id);
 
 struct AssignmentView {
-  std::string user_id, user_name, state, source, since;
+  std::string user_id, user_name, display_name, state, source, since;
 };
-// kNotFound for an unknown subscription. Paged by user id.
+// kNotFound for an unknown subscription. Paged by user id; `state` "" for
+// any, else "active" or "pending".
 Result<ListPage<AssignmentView>> SubscriptionAssignments(store::Database& db,
                                                          const std::string& tenant,
-                                                         const std::string& sub, int limit,
+                                                         const std::string& sub,
+                                                         const std::string& state, int limit,
                                                          const std::string& after_user);
 
 // Per subscription (optionally restricted to `only`): seats, assigned, pending.
 Result<std::vector<Subscription>> UsageReport(store::Database& db, const std::string& tenant,
                                               const std::vector<std::string>* only);
+
+struct UsageTotals {
+  int64_t seats = 0, assigned = 0, pending = 0, available = 0;
+};
+// The totals of a usage report. They saturate at the int64 range instead of
+// overflowing: kMaxSeats keeps new rows small, but a row written before the
+// limit may hold any int64.
+UsageTotals SumUsage(const std::vector<Subscription>& rows);
 
 }  // namespace allot::licensing

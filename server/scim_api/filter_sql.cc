@@ -1,8 +1,11 @@
 #include "server/scim_api/filter_sql.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "scim/filter_eval.h"
 #include "scim/value.h"
@@ -129,30 +132,153 @@ std::string MemberExists(ResourceKind kind, const std::string& cond) {
          cond + ")";
 }
 
+// How many and/or/not groups may nest in the SQL text; deeper groups become
+// `1=1` (inexact) and are decided in memory. SQLite's parser stack
+// (YYSTACKDEPTH 100) overflows at about 30 right-nested groups, 27 with an
+// EXISTS at the bottom, and fails the whole query; PostgreSQL has room to
+// spare. Long chains are flat (one group), so only nesting counts.
+constexpr int kMaxSqlNesting = 16;
+
 class Translator {
  public:
   Translator(const scim::ResourceType& type, ResourceKind kind, SqlParams& params)
       : type_(type), kind_(kind), params_(params) {}
 
+  // A part that comes out as `1=1` leaves no bound value behind: a value
+  // whose placeholder is not in the text fails the whole statement.
   SqlCondition Visit(const scim::FilterNode& node) {
-    return std::visit([this](const auto& n) { return On(n); }, node.node);
+    const size_t mark = params_.size();
+    SqlCondition c = std::visit([this](const auto& n) { return On(n); }, node.node);
+    if (c.sql == kTrue) params_.Truncate(mark);
+    return c;
   }
 
  private:
   std::string Col(const char* name) const { return std::string(Alias(kind_)) + "." + name; }
 
-  SqlCondition On(const scim::Logical& l) {
-    SqlCondition a = Visit(*l.left);
-    SqlCondition b = Visit(*l.right);
-    const char* op = l.op == scim::Logical::Op::kAnd ? " AND " : " OR ";
-    if (l.op == scim::Logical::Op::kOr && (a.sql == kTrue || b.sql == kTrue)) {
-      return {kTrue, a.exact && b.exact};
+  static std::string Join(const std::vector<std::string>& parts, const char* glue) {
+    if (parts.empty()) return kTrue;
+    if (parts.size() == 1) return parts.front();
+    std::string out = "(";
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i > 0) out += glue;
+      out += parts[i];
     }
-    return {"(" + a.sql + op + b.sql + ")", a.exact && b.exact};
+    return out + ")";
+  }
+
+  // A chain is one flat group, `(a AND b AND c)`, however long: SQLite
+  // parses a flat chain in constant parser stack.
+  SqlCondition On(const scim::Logical& l) {
+    if (depth_ >= kMaxSqlNesting) return Inexact();
+    ++depth_;
+    SqlCondition out = l.op == scim::Logical::Op::kAnd ? Conjunction(l.operands)
+                                                      : Disjunction(l.operands);
+    --depth_;
+    return out;
+  }
+
+  SqlCondition Conjunction(const std::vector<scim::FilterPtr>& operands) {
+    std::vector<std::string> parts;
+    bool exact = true;
+    for (const scim::FilterPtr& operand : operands) {
+      SqlCondition c = Visit(*operand);
+      exact = exact && c.exact;
+      if (c.sql != kTrue) parts.push_back(std::move(c.sql));
+    }
+    return {Join(parts, " AND "), exact};
+  }
+
+  // `eq` comparisons of one column in an or-chain become one IN list
+  // (`userName eq "a" or userName eq "b"` → `u.user_name_lower IN (…)`).
+  SqlCondition Disjunction(const std::vector<scim::FilterPtr>& operands) {
+    struct InGroup {
+      Column column;
+      const scim::FilterNode* first;
+      std::vector<std::string> values;
+      size_t slot;  // its place in `parts`
+    };
+    std::vector<InGroup> groups;
+    std::vector<std::string> parts;
+    bool exact = true;
+    bool always = false;  // some operand is `1=1`
+    for (const scim::FilterPtr& operand : operands) {
+      if (auto key = InListKey(*operand)) {
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const InGroup& x) { return x.column == key->first; });
+        if (g == groups.end()) {
+          groups.push_back({key->first, operand.get(), {}, parts.size()});
+          parts.emplace_back();
+          g = groups.end() - 1;
+        }
+        g->values.push_back(std::move(key->second));
+        continue;
+      }
+      SqlCondition c = Visit(*operand);
+      exact = exact && c.exact;
+      if (c.sql == kTrue) always = true;
+      parts.push_back(std::move(c.sql));
+    }
+    if (always) return {kTrue, exact};
+    for (InGroup& g : groups) {
+      parts[g.slot] = g.values.size() == 1 ? Visit(*g.first).sql : InList(g.column, g.values);
+    }
+    return {Join(parts, " OR "), exact};
+  }
+
+  // The column and the folded value of an exact `attr eq "text"` that an IN
+  // list can answer; nullopt for anything else.
+  std::optional<std::pair<Column, std::string>> InListKey(const scim::FilterNode& node) const {
+    const auto* c = std::get_if<scim::Comparison>(&node.node);
+    if (c == nullptr || c->op != CompareOp::kEq || !c->value.is_string()) return std::nullopt;
+    auto r = type_.Resolve(c->path);
+    if (!r) return std::nullopt;
+    const Column column = ColumnFor(*r, kind_);
+    const std::string& v = c->value.get_ref<const std::string&>();
+    switch (column) {
+      case Column::kId:
+      case Column::kExternalId:
+      case Column::kUserGroupValue:
+      case Column::kGroupMemberValue:
+        return std::make_pair(column, v);
+      case Column::kDisplayName:
+        if (!IsAscii(v)) return std::nullopt;  // as in On(Comparison)
+        return std::make_pair(column, AsciiLower(v));
+      case Column::kUserNameLower:
+      case Column::kGroupDisplayLower:
+      case Column::kEmailValue:
+        return std::make_pair(column, AsciiLower(v));
+      default:
+        return std::nullopt;
+    }
+  }
+
+  // `column IN (…)`, NULL-safe like every leaf, for two or more values.
+  std::string InList(Column column, const std::vector<std::string>& values) {
+    const std::string list = params_.AddList(values);
+    auto guarded = [&](const std::string& col) {
+      return "(" + col + " IS NOT NULL AND " + col + " IN " + list + ")";
+    };
+    switch (column) {
+      case Column::kId: return "(" + Col("id") + " IN " + list + ")";
+      case Column::kExternalId: return guarded(Col("external_id"));
+      case Column::kUserNameLower: return "(" + Col("user_name_lower") + " IN " + list + ")";
+      case Column::kGroupDisplayLower: return "(" + Col("display_name_lower") + " IN " + list + ")";
+      case Column::kDisplayName: return guarded("LOWER(" + Col("display_name") + ")");
+      case Column::kEmailValue:
+        return "EXISTS (SELECT 1 FROM scim_user_emails e WHERE e.tenant_id = u.tenant_id AND "
+               "e.user_id = u.id AND (e.value_lower IN " + list + "))";
+      case Column::kUserGroupValue: return MemberExists(kind_, " AND m.group_id IN " + list);
+      case Column::kGroupMemberValue: return MemberExists(kind_, " AND m.member_id IN " + list);
+      default: return kTrue;  // not reached: InListKey names only the columns above
+    }
   }
 
   SqlCondition On(const scim::Negation& n) {
+    if (depth_ >= kMaxSqlNesting) return Inexact();
+    ++depth_;
     SqlCondition a = Visit(*n.operand);
+    --depth_;
     if (!a.exact) return Inexact();
     return {"(NOT " + a.sql + ")", true};
   }
@@ -268,6 +394,7 @@ class Translator {
   const scim::ResourceType& type_;
   ResourceKind kind_;
   SqlParams& params_;
+  int depth_ = 0;  // and/or/not groups open around the node being translated
 };
 
 }  // namespace
@@ -286,8 +413,9 @@ bool MentionsMembership(const scim::FilterNode& filter, const scim::ResourceType
         if constexpr (std::is_same_v<T, scim::Comparison> || std::is_same_v<T, scim::Presence>) {
           return membership(n.path);
         } else if constexpr (std::is_same_v<T, scim::Logical>) {
-          return MentionsMembership(*n.left, type, kind) ||
-                 MentionsMembership(*n.right, type, kind);
+          return std::any_of(n.operands.begin(), n.operands.end(), [&](const scim::FilterPtr& o) {
+            return MentionsMembership(*o, type, kind);
+          });
         } else if constexpr (std::is_same_v<T, scim::Negation>) {
           return MentionsMembership(*n.operand, type, kind);
         } else {

@@ -14,7 +14,12 @@
 // `exact` is false: the caller then evaluates the whole filter in memory with
 // scim::Matches on each candidate row. Every leaf is NULL-safe (never
 // evaluates to SQL NULL), so `NOT` keeps SCIM's meaning.
-// Values are always bound, never written into the SQL text.
+// An and/or chain is one flat group however long (`(a AND b AND c)`), and
+// `eq` comparisons of one column in an or-chain become one `IN (…)` list;
+// groups nested deeper than SQLite's parser allows become `1=1` (inexact), so
+// no filter the parser accepts makes SQL the database refuses.
+// Values are always bound, never written into the SQL text, and a part that
+// becomes `1=1` leaves no value in `params`.
 // Thread-safety: pure functions.
 #pragma once
 

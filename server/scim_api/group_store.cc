@@ -11,6 +11,7 @@
 #include "scim/schema.h"
 #include "server/base/clock.h"
 #include "server/base/random.h"
+#include "server/scim_api/identity_audit.h"
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
 #include "server/scim_api/user_store.h"
@@ -70,6 +71,7 @@ class MemberWriter {
     add_user_->execute(true);
     if (add_user_->get_affected_rows() > 0) {
       changed = true;
+      ++added;
       changed_users.push_back(id);
       return scim::Ok();
     }
@@ -86,6 +88,7 @@ class MemberWriter {
     add_group_->execute(true);
     if (add_group_->get_affected_rows() > 0) {
       changed = true;
+      ++added;
       return scim::Ok();
     }
     return scim::Fail(scim::Error::InvalidValue(
@@ -106,6 +109,7 @@ class MemberWriter {
     remove_->execute(true);
     if (remove_->get_affected_rows() > 0) {
       changed = true;
+      ++removed;
       if (user) changed_users.push_back(id);
     }
   }
@@ -148,11 +152,13 @@ class MemberWriter {
     sql_ << "DELETE FROM scim_group_members WHERE tenant_id = :t AND group_id = :g",
         soci::use(tenant_), soci::use(group_);
     changed = true;
+    removed += static_cast<int64_t>(ids.size());
     changed_users.insert(changed_users.end(), users.begin(), users.end());
   }
 
   bool changed = false;
   std::vector<std::string> changed_users;
+  int64_t added = 0, removed = 0;  // member rows, for the audit log
 
  private:
   bool IsMember(const std::string& id) {
@@ -199,6 +205,14 @@ scim::Status StoreGroup(soci::session& sql, const Caller& caller, ResourceRow& r
       soci::use(display), soci::use(display_lower), soci::use(external, ext_ind),
       soci::use(row.resource), soci::use(row.version), soci::use(row.updated),
       soci::use(caller.tenant), soci::use(row.id);
+  json after = GroupSummary(resource);
+  after["members_added"] = writer.added;
+  after["members_removed"] = writer.removed;
+  if (auto a = AuditIdentity(sql, caller, "group.updated", "group", row.id, GroupSummary(before),
+                             after);
+      !a) {
+    return a;
+  }
   std::vector<std::string> users = writer.changed_users;
   if (renamed) {
     std::set<std::string> all;
@@ -247,6 +261,11 @@ scim::Result<GroupRecord> CreateGroup(store::Database& db, const Caller& caller,
     }
     BumpListState(sql, caller.tenant, ResourceKind::kGroup, +1);
     rec.members = LoadMembers(sql, caller.tenant, {row.id})[row.id];
+    json after = GroupSummary(resource);
+    after["members"] = writer.added;
+    if (auto a = AuditIdentity(sql, caller, "group.created", "group", row.id, nullptr, after); !a) {
+      return a;
+    }
     return NotifyUsersChanged(sql, caller, writer.changed_users);
   });
   if (!s) return scim::Fail(s.error());
@@ -313,7 +332,11 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
       // Rare shapes (sub-attribute paths, other filters on members): patch
       // the whole group in memory, then turn the member diff into rows.
       json members = json::array();
-      for (const Ref& m : LoadMembers(sql, caller.tenant, {id})[id]) {
+      // The map is held in a variable: a range-for over `LoadMembers(…)[id]`
+      // would iterate a vector inside a temporary destroyed before the body
+      // runs (range-init temporaries live on only from C++23's P2718).
+      std::map<std::string, std::vector<Ref>> current = LoadMembers(sql, caller.tenant, {id});
+      for (const Ref& m : current[id]) {
         members.push_back({{"value", m.value}, {"type", m.type}, {"display", m.display}});
       }
       if (!members.empty()) doc["members"] = members;
@@ -364,7 +387,7 @@ scim::Status DeleteGroup(store::Database& db, const Caller& caller, const std::s
     if (!loaded) return scim::Fail(loaded.error());
     MemberWriter writer(sql, caller.tenant, id);
     std::set<std::string> users;
-    writer.AllMembers(&users);
+    const size_t members = writer.AllMembers(&users).size();
     const std::string now = NowRfc3339();
     sql << "DELETE FROM scim_group_members WHERE tenant_id = :t AND (group_id = :g OR member_id "
            "= :m)",
@@ -373,6 +396,11 @@ scim::Status DeleteGroup(store::Database& db, const Caller& caller, const std::s
            "tenant_id = :t AND id = :id",
         soci::use(now), soci::use(now), soci::use(caller.tenant), soci::use(id);
     BumpListState(sql, caller.tenant, ResourceKind::kGroup, -1);
+    json before = GroupSummary(ParseStored(loaded->resource));
+    before["members"] = members;
+    if (auto a = AuditIdentity(sql, caller, "group.deleted", "group", id, before, nullptr); !a) {
+      return a;
+    }
     return NotifyUsersChanged(sql, caller, std::vector<std::string>(users.begin(), users.end()));
   });
 }

@@ -17,7 +17,9 @@ json ServiceProviderConfig(const ScimApiDeps& deps, const std::string& base_url)
   options.bulk_max_operations = kMaxBulkOperations;
   options.bulk_max_payload_size = static_cast<int64_t>(deps.max_payload_bytes);
   options.filter_max_results = static_cast<int>(kMaxCount);
-  options.documentation_uri = "docs/scim-api.md";
+  // Absolute and answering (RFC 7643 §5: HTTP-addressable): allot serves its
+  // own docs (server/app/docs_routes.h).
+  options.documentation_uri = base_url + "/docs/scim-api.md";
   json out = scim::RenderServiceProviderConfig(options, base_url + "/scim/v2");
   // RFC 9865 cursor pagination (not yet in the library's options).
   out["pagination"] = {{"cursor", true},

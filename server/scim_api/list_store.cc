@@ -138,6 +138,9 @@ ListState ReadListState(soci::session& sql, const std::string& tenant,
 // The resource as the evaluator sees it: stored attributes plus id and meta.
 json Evaluable(const ResourceRow& row, ResourceKind kind) {
   json doc = ParseStored(row.resource);
+  // A user stored without `active` is active (its column says 1): the
+  // in-memory check agrees with the SQL one on `active eq true`.
+  if (kind == ResourceKind::kUser && !doc.contains("active")) doc["active"] = true;
   doc["id"] = row.id;
   doc["meta"] = {{"resourceType", TypeName(kind)},
                  {"created", row.created},

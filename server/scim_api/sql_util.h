@@ -6,6 +6,7 @@
 // Thread-safety: plain values; one per query.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ class SqlParams {
   // live in this object, which must outlive the statement's execution.
   void BindAll(soci::statement& st);
   size_t size() const { return values_.size(); }
+  // Drops the values added after the first `size` (their placeholders must
+  // not be in the query text: a bound name the statement lacks is an error).
+  void Truncate(size_t size) { values_.resize(std::min(size, values_.size())); }
   const std::deque<std::string>& values() const { return values_; }
 
  private:

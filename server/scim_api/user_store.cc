@@ -7,6 +7,7 @@
 #include "server/base/clock.h"
 #include "server/base/random.h"
 #include "server/licensing/identity_listener.h"
+#include "server/scim_api/identity_audit.h"
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
 #include "server/store/statement_cache.h"
@@ -148,6 +149,7 @@ scim::Status StoreReplacement(soci::session& sql, const Caller& caller, Resource
   resource.erase("groups");
   UserColumns c = ColumnsOf(resource);
   if (auto s = CheckUserNameFree(sql, caller.tenant, c, row.id); !s) return s;
+  const json before = ParseStored(row.resource);
   row.resource = Dump(resource);
   row.version += 1;
   row.updated = NowRfc3339();
@@ -158,6 +160,7 @@ scim::Status StoreReplacement(soci::session& sql, const Caller& caller, Resource
       soci::use(c.display_name, c.display_name_ind), soci::use(c.active), soci::use(row.resource),
       soci::use(row.version), soci::use(row.updated), soci::use(caller.tenant), soci::use(row.id);
   WriteEmails(sql, caller.tenant, row.id, c, true);
+  if (auto a = AuditUserChange(sql, caller, row.id, before, resource); !a) return a;
   return NotifyUsersChanged(sql, caller, {row.id});
 }
 
@@ -203,6 +206,11 @@ scim::Result<ResourceRow> CreateUser(store::Database& db, const Caller& caller, 
     }
     InsertEmails(sql, caller.tenant, row.id, c);
     BumpListState(sql, caller.tenant, ResourceKind::kUser, +1);
+    if (auto a = AuditIdentity(sql, caller, "user.created", "user", row.id, nullptr,
+                               UserSummary(resource));
+        !a) {
+      return a;
+    }
     return NotifyUsersChanged(sql, caller, {row.id});
   });
   if (!s) return scim::Fail(s.error());
@@ -310,6 +318,11 @@ scim::Status DeleteUser(store::Database& db, const Caller& caller, const std::st
     sql << "DELETE FROM scim_group_members WHERE tenant_id = :t AND member_id = :id",
         soci::use(caller.tenant), soci::use(id);
     BumpListState(sql, caller.tenant, ResourceKind::kUser, -1);
+    if (auto a = AuditIdentity(sql, caller, "user.deleted", "user", id,
+                               UserSummary(ParseStored(loaded->resource)), nullptr);
+        !a) {
+      return a;
+    }
     return NotifyUsersChanged(sql, caller, {id});
   });
 }

@@ -1,8 +1,11 @@
 #include "server/store/database.h"
 
+#include <fcntl.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +29,28 @@ void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
   // 4 MiB per connection: the pool holds one connection per HTTP worker,
   // and 32 MiB each made a busy server hold ~375 MB of page cache.
   sql << "PRAGMA cache_size=-4096";
+}
+
+// Creates the database file 0600 before SQLite opens it, and takes group and
+// other access away from an existing one and its -wal/-shm. SQLite would
+// create the file 0644 less the umask, and gives -wal/-shm the database
+// file's mode, so all three stay private whatever the umask. Failures are
+// left for SQLite's open to report (or, for a chmod, only logged).
+void PrepareSqliteFile(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
+    log::Warn("cannot make the database file private (0600)", {{"file", path}});
+  }
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string side = path + suffix;
+    if (::stat(side.c_str(), &st) == 0 && (st.st_mode & 077) != 0 && ::chmod(side.c_str(), 0600) != 0) {
+      log::Warn("cannot make the database file private (0600)", {{"file", side}});
+    }
+  }
 }
 
 // BEGIN, COMMIT and ROLLBACK, prepared once per SQLite connection: every
@@ -100,6 +125,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   auto parsed = ParseUrl(options);
   if (!parsed) return std::unexpected(parsed.error());
   const int pool_size = std::max(1, options.pool_size);
+  if (parsed->backend == Backend::kSqlite) PrepareSqliteFile(parsed->sqlite_file);
   auto pool = std::make_unique<soci::connection_pool>(pool_size);
   try {
     for (int i = 0; i < pool_size; ++i) {

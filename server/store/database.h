@@ -31,6 +31,9 @@
 // lose the last transactions but never corrupts the file or breaks an
 // invariant, because every change is one transaction.
 //
+// Files: a SQLite database file is created 0600, and an existing one (with
+// its -wal/-shm) loses group and other access at Open, whatever the umask.
+//
 // Prepared statements are kept per connection (statement_cache.h): code
 // running inside Write or Read gets them with store::Prepared(sql, …).
 //

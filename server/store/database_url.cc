@@ -114,7 +114,7 @@ Result<ParsedUrl> ParseUrl(const DatabaseOptions& options) {
   }
   std::string connect = "db=\"" + std::string(url) + "\" timeout=" +
                         std::to_string(std::max(1, options.busy_timeout_ms / 1000));
-  return ParsedUrl{Backend::kSqlite, connect, std::string(url)};
+  return ParsedUrl{Backend::kSqlite, connect, std::string(url), std::string(url)};
 }
 
 }  // namespace allot::store

@@ -14,6 +14,7 @@ struct ParsedUrl {
   Backend backend;
   std::string connect_string;
   std::string display;  // safe to log: no password
+  std::string sqlite_file;  // SQLite: the database file's path; "" otherwise
 };
 
 // "postgresql://[user[:password]@][host][:port][/dbname][?key=value&…]"

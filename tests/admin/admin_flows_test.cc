@@ -176,7 +176,9 @@ class DenyOverride : public AdminFlows {
     gid_ = CreateGroup(c, "Teachers", {user_});
     ASSERT_EQ(State(c, user_), "active");
     HttpResponse d = c.Delete("/admin/v1/users/" + user_ + "/licenses/lit", admin());
-    ASSERT_EQ(d.status, 204) << d.body;
+    ASSERT_EQ(d.status, 200) << d.body;
+    ASSERT_EQ(Json(d)["released"], true) << d.body;
+    ASSERT_EQ(Json(d)["override"]["kind"], "deny") << "the policy still wants it: " << d.body;
     ASSERT_EQ(State(c, user_), "");
   }
   std::string user_, gid_;
@@ -365,9 +367,9 @@ class AuditFlows : public AdminFlows {
     c_ = CreateUser(c, "c@example.org");
     d_ = CreateUser(c, "d@example.org");
     e_ = CreateUser(c, "e@example.org");
-    // grant, deny, clear on a.
+    // grant, deny (asked for: no policy wants it), clear on a.
     ASSERT_EQ(c.Put("/admin/v1/users/" + a_ + "/licenses/lit", admin(), "{}").status, 200);
-    ASSERT_EQ(c.Delete("/admin/v1/users/" + a_ + "/licenses/lit", admin()).status, 204);
+    ASSERT_EQ(c.Delete("/admin/v1/users/" + a_ + "/licenses/lit?deny=true", admin()).status, 200);
     ASSERT_EQ(c.Delete("/admin/v1/users/" + a_ + "/overrides/lit", admin()).status, 204);
     // b's seat reassigned to c, then c's license moved to lit2.
     ASSERT_EQ(c.Put("/admin/v1/users/" + b_ + "/licenses/lit", admin(), "{}").status, 200);
@@ -375,7 +377,7 @@ class AuditFlows : public AdminFlows {
                             json{{"from_user", b_}, {"to_user", c_}}.dump());
     ASSERT_EQ(r.status, 200) << r.body;
     r = c.Post("/admin/v1/users/" + c_ + "/licenses/lit/move", admin(),
-               json{{"to_subscription", "lit2"}}.dump());
+               json{{"to_subscription", "lit2"}, {"across_families", true}}.dump());
     ASSERT_EQ(r.status, 200) << r.body;
     r = c.Post("/admin/v1/licenses/bulk", admin(),
                json{{"action", "assign"}, {"user_ids", {d_}}, {"subscription_id", "lit2"}}.dump());
@@ -429,7 +431,7 @@ TEST_F(AuditFlows, EveryKindOfChangeIsAuditedWithItsActorAndTarget) {
   int grants = 0, denies = 0;
   for (const json& e : ev) {
     if (e["action"] != "override.set" || e["target"]["id"] != a_ + "/lit") continue;
-    EXPECT_EQ(e["actor"], json({{"kind", "admin"}, {"id", me}}));
+    EXPECT_EQ(e["actor"], json({{"kind", "admin"}, {"id", me}, {"name", "initial admin"}}));
     EXPECT_EQ(e["user_id"], a_);
     EXPECT_EQ(e["subscription_id"], "lit");
     if (e["after"]["kind"] == "grant") ++grants;
@@ -444,10 +446,10 @@ TEST_F(AuditFlows, EveryKindOfChangeIsAuditedWithItsActorAndTarget) {
   EXPECT_EQ((*FindEvent(ev, "assignment.reassigned", c_ + "/lit"))["before"],
             json({{"user_id", b_}}));
 
-  // Move: c's lit seat released for "moved", a seat of lit2 taken.
+  // Move: c's lit seat released when the lit2 one is active ("replaced").
   ExpectEvent(ev, "assignment.released", "assignment", c_ + "/lit", "admin", me);
   EXPECT_EQ((*FindEvent(ev, "assignment.released", c_ + "/lit"))["after"],
-            json({{"reason", "moved"}}));
+            json({{"reason", "replaced"}}));
   ExpectEvent(ev, "assignment.activated", "assignment", c_ + "/lit2", "admin", me);
 
   // Bulk assign of d.
@@ -503,7 +505,7 @@ TEST_F(SighupAudit, PolicyGrantAfterSighupIsAuditedAsSystem) {
     if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_NE(found, nullptr) << server_->Log();
-  EXPECT_EQ((*found)["actor"], json({{"kind", "system"}, {"id", "allot"}}));
+  EXPECT_EQ((*found)["actor"], json({{"kind", "system"}, {"id", "allot"}, {"name", "allot"}}));
   EXPECT_EQ((*found)["target"]["kind"], "assignment");
   EXPECT_EQ((*found)["user_id"], t);
 }

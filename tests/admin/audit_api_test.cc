@@ -26,7 +26,7 @@ TEST_F(AuditApiTest, CreatingAnAdminRecordsRoleAndTokenWithoutTheToken) {
   json items = Json(r)["items"];
   json event = Find(items, "admin.created", id);
   ASSERT_FALSE(event.is_null()) << items.dump(1);
-  EXPECT_EQ(event["actor"], json({{"kind", "admin"}, {"id", me}}));
+  EXPECT_EQ(event["actor"], json({{"kind", "admin"}, {"id", me}, {"name", "initial admin"}}));
   EXPECT_EQ(event["target"]["kind"], "principal");
   EXPECT_EQ(event["after"]["role"], "user_admin");
   EXPECT_FALSE(event.contains("before"));

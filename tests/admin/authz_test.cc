@@ -20,7 +20,11 @@ constexpr Expected kTable[] = {
     {Action::kWhoAmI, A, A, A},
     {Action::kReadDirectory, A, O, A},
     {Action::kChangeLicenses, A, O, A},
-    {Action::kChangeSeats, A, O, N},
+    // Seats are the operator's, or a self-managed catalog's Global admin's
+    // (issue 10, finding 5): a Subscription admin no longer changes them.
+    {Action::kChangeSeats, A, N, N},
+    {Action::kChangeFill, A, O, N},
+    {Action::kHoldUsers, A, N, A},
     {Action::kManageCatalog, A, N, N},
     {Action::kManagePrincipals, A, N, N},
     {Action::kReadPolicies, A, N, A},

@@ -12,13 +12,7 @@
 #include "scim/error.h"
 #include "scim/messages.h"
 
-#define FUZZ_CHECK(cond, what)                                                     \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "property failed: %s (%s)\n", #cond, std::string(what).c_str()); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
+#include "tests/fuzz/fuzz_assert.h"
 
 namespace allot_fuzz {
 

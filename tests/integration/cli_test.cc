@@ -61,7 +61,8 @@ TEST(Init, AuditsTheFirstAdministratorAndTokens) {
   std::set<std::string> token_kinds;
   for (const json& e : body["items"]) {
     actions.insert(e["action"].get<std::string>());
-    EXPECT_EQ(e["actor"], json({{"kind", "system"}, {"id", "allot init"}})) << e.dump();
+    EXPECT_EQ(e["actor"], json({{"kind", "system"}, {"id", "allot init"}, {"name", "allot init"}}))
+        << e.dump();
     if (e["action"] == "token.issued") token_kinds.insert(e["after"]["kind"].get<std::string>());
   }
   EXPECT_EQ(actions, (std::multiset<std::string>{"admin.created", "token.issued", "token.issued"}));

@@ -20,11 +20,11 @@ TEST_F(Concurrency, ThreadsRacingForFewSeatsNeverOverbook) {
     threads.emplace_back([&, t] {
       const std::string user = "u" + std::to_string(t);
       for (int round = 0; round < 5; ++round) {
-        auto l = AssignLicense(*db_, tenant_, user, "s", false, admin_);
+        auto l = Assign(user, "s");
         if (l) {
           ++granted;
-          (void)UnassignLicense(*db_, tenant_, user, "s", admin_);
-          (void)ClearOverride(*db_, tenant_, user, "s", admin_);
+          (void)Unassign(user, "s");
+          (void)ClearOverride(*db_, tenant_, user, "s", admin_, {});
         } else {
           ++refused;
         }
@@ -44,8 +44,8 @@ TEST_F(Concurrency, QueuedAssignsAndReleasesKeepCounterInStep) {
   for (int t = 0; t < kUsers; ++t) {
     threads.emplace_back([&, t] {
       const std::string user = "u" + std::to_string(t);
-      (void)AssignLicense(*db_, tenant_, user, "s", true, admin_);
-      if (t % 2 == 0) (void)UnassignLicense(*db_, tenant_, user, "s", admin_);
+      (void)Assign(user, "s", true);
+      if (t % 2 == 0) (void)Unassign(user, "s");
     });
   }
   for (auto& th : threads) th.join();

@@ -39,9 +39,9 @@ class LicensingTest : public ::testing::Test {
   void SetUp() override {
     dir_ = MakeTempDir();
     std::string error;
-    const std::string url = allot::testing::NewTestDatabase(dir_ + "/allot.db", &error);
-    ASSERT_FALSE(url.empty()) << error;
-    auto db = store::Database::Open({.url = url, .pool_size = 16});
+    url_ = allot::testing::NewTestDatabase(dir_ + "/allot.db", &error);
+    ASSERT_FALSE(url_.empty()) << error;
+    auto db = store::Database::Open({.url = url_, .pool_size = 16});
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_));
@@ -152,6 +152,17 @@ class LicensingTest : public ::testing::Test {
     }));
     return state;
   }
+  // An unscoped administrator's assign / unassign (licenses.h).
+  Result<License> Assign(const std::string& user, const std::string& sub, bool queue = false) {
+    auto r = AssignLicense(*db_, tenant_, user, sub, {.queue = queue}, admin_, {});
+    if (!r) return std::unexpected(r.error());
+    return r->license;
+  }
+  Result<UnassignOutcome> Unassign(const std::string& user, const std::string& sub,
+                                   bool deny = false) {
+    return UnassignLicense(*db_, tenant_, user, sub, {.deny = deny}, admin_, {});
+  }
+
   void ExpectInvariants(const std::string& sub) {
     auto c = GetSubscription(*db_, tenant_, sub);
     ASSERT_TRUE(c);
@@ -163,6 +174,7 @@ class LicensingTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::string url_;  // the database's, to open a second instance on it
   std::string tenant_ = "t1";
   std::unique_ptr<store::Database> db_;
   Actor admin_{Actor::Kind::kAdmin, "root"};

@@ -28,8 +28,9 @@ class Policies : public LicensingTest {
                        {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
   }
   void Changed(std::vector<std::string> users) {
-    ASSERT_TRUE(db_->Write(
-        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); }));
+    Status s = db_->Write(
+        [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); });
+    ASSERT_TRUE(s) << s.error().message;
   }
 
   std::string policies_dir_;
@@ -107,7 +108,7 @@ TEST_F(Policies, DenyOverrideSurvivesResync) {
   AddUser("u1");
   AddMember("g1", "u1");
   Changed({"u1"});
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "lit", admin_));
+  ASSERT_TRUE(Unassign("u1", "lit"));
   Changed({"u1"});
   EXPECT_EQ(StateOf("u1", "lit"), "");
   ASSERT_TRUE(engine_->ReconcileTenant(tenant_, scim_));

@@ -12,7 +12,7 @@ class Seats : public LicensingTest {};
 TEST_F(Seats, AssignTakesAFreeSeat) {
   AddSubscription("s", 2);
   AddUser("u1");
-  auto l = AssignLicense(*db_, tenant_, "u1", "s", false, admin_);
+  auto l = Assign("u1", "s");
   ASSERT_TRUE(l) << l.error().message;
   EXPECT_EQ(l->state, "active");
   EXPECT_EQ(l->source(), "admin");
@@ -24,8 +24,8 @@ TEST_F(Seats, AssignWithoutFreeSeatIsNoSeatsAndChangesNothing) {
   AddSubscription("s", 1);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  auto l = AssignLicense(*db_, tenant_, "u2", "s", false, admin_);
+  ASSERT_TRUE(Assign("u1", "s"));
+  auto l = Assign("u2", "s");
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
   EXPECT_NE(l.error().message.find("seats 1, taken 1"), std::string::npos) << l.error().message;
@@ -40,8 +40,8 @@ TEST_F(Seats, AssignWithQueueWaitsPending) {
   AddSubscription("s", 1);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  auto l = AssignLicense(*db_, tenant_, "u2", "s", true, admin_);
+  ASSERT_TRUE(Assign("u1", "s"));
+  auto l = Assign("u2", "s", true);
   ASSERT_TRUE(l);
   EXPECT_EQ(l->state, "pending");
   EXPECT_FALSE(l->pending_reason.empty());
@@ -51,10 +51,10 @@ TEST_F(Seats, AssignWithQueueWaitsPending) {
 TEST_F(Seats, ReleasedSeatGoesToOldestPending) {
   AddSubscription("s", 1);
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", true, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u3", "s", true, admin_));
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(Assign("u2", "s", true));
+  ASSERT_TRUE(Assign("u3", "s", true));
+  ASSERT_TRUE(Unassign("u1", "s"));
   EXPECT_EQ(StateOf("u2", "s"), "active");
   EXPECT_EQ(StateOf("u3", "s"), "pending");
   ExpectInvariants("s");
@@ -64,8 +64,8 @@ TEST_F(Seats, DeprovisionedUserFreesSeatForPending) {
   AddSubscription("s", 1);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", true, admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(Assign("u2", "s", true));
   SetUserState("u1", true, /*deleted=*/true);
   Engine engine(*db_, "", "");
   ASSERT_TRUE(db_->Write([&](soci::session& sql) {
@@ -84,7 +84,7 @@ TEST_F(Seats, RaisingSeatsFillsPendingInOrder) {
   AddSubscription("s", 0);
   for (auto u : {"u1", "u2", "u3"}) {
     AddUser(u);
-    ASSERT_TRUE(AssignLicense(*db_, tenant_, u, "s", true, admin_));
+    ASSERT_TRUE(Assign(u, "s", true));
   }
   auto sub = SetSeats(*db_, tenant_, "s", 2, admin_);
   ASSERT_TRUE(sub);
@@ -100,8 +100,8 @@ TEST_F(Seats, LoweringBelowAssignedIsConflictWithNumbers) {
   AddSubscription("s", 3);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "s", false, admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(Assign("u2", "s"));
   auto r = SetSeats(*db_, tenant_, "s", 1, admin_);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
@@ -109,20 +109,72 @@ TEST_F(Seats, LoweringBelowAssignedIsConflictWithNumbers) {
   EXPECT_EQ(GetSubscription(*db_, tenant_, "s")->seats, 3);
 }
 
+TEST_F(Seats, SeatsAreHeldToTheLimit) {
+  EXPECT_TRUE(ValidateSeats(0));
+  EXPECT_TRUE(ValidateSeats(kMaxSeats));
+  for (int64_t bad : {int64_t{-1}, kMaxSeats + 1, INT64_MAX, INT64_MIN}) {
+    auto v = ValidateSeats(bad);
+    ASSERT_FALSE(v) << bad;
+    EXPECT_EQ(v.error().code, ErrorCode::kInvalidRequest);
+    EXPECT_EQ(v.error().message, "seats must be from 0 to 1000000000 (the limit), got " +
+                                     std::to_string(bad));
+  }
+  auto created = CreateSubscription(*db_, tenant_, {.id = "big", .product_id = "p-s", .seats = kMaxSeats + 1},
+                                    admin_);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kInvalidRequest);
+  AddSubscription("s", 3);
+  auto set = SetSeats(*db_, tenant_, "s", INT64_MAX, admin_);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(GetSubscription(*db_, tenant_, "s")->seats, 3);
+}
+
+TEST(UsageTotals, SaturateInsteadOfOverflowing) {
+  std::vector<Subscription> rows = {{.id = "a", .seats = INT64_MAX, .assigned = 5, .pending = 1},
+                                    {.id = "b", .seats = INT64_MAX, .assigned = 7, .pending = 2}};
+  UsageTotals t = SumUsage(rows);
+  EXPECT_EQ(t.seats, INT64_MAX);
+  EXPECT_EQ(t.assigned, 12);
+  EXPECT_EQ(t.pending, 3);
+  EXPECT_EQ(t.available, INT64_MAX - 12);
+  UsageTotals small = SumUsage({{.id = "c", .seats = 10, .assigned = 4}});
+  EXPECT_EQ(small.available, 6);
+}
+
 TEST_F(Seats, LoweringDownToAssignedWorks) {
   AddSubscription("s", 3);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
   auto r = SetSeats(*db_, tenant_, "s", 1, admin_);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->available(), 0);
 }
 
-TEST_F(Seats, UnassignSetsDenyThatSticks) {
+// No policy wants it: the unassign leaves no override behind (issue 10,
+// finding 2); ?deny=true sets one on purpose.
+TEST_F(Seats, UnassignOfAnAdminLicenseLeavesNoOverride) {
   AddSubscription("s", 1);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  auto out = Unassign("u1", "s");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_TRUE(out->released);
+  EXPECT_FALSE(out->override);
+  auto o = UserOverrides(*db_, tenant_, "u1");
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->empty());
+  EXPECT_EQ(Assigned("s"), 0);
+}
+
+TEST_F(Seats, UnassignWithDenySetsADenyThatSticks) {
+  AddSubscription("s", 1);
+  AddUser("u1");
+  ASSERT_TRUE(Assign("u1", "s"));
+  auto out = Unassign("u1", "s", /*deny=*/true);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_TRUE(out->override);
+  EXPECT_EQ(out->override->kind, "deny");
   auto o = UserOverrides(*db_, tenant_, "u1");
   ASSERT_TRUE(o);
   ASSERT_EQ(o->size(), 1u);
@@ -133,10 +185,10 @@ TEST_F(Seats, UnassignSetsDenyThatSticks) {
 TEST_F(Seats, ClearOverrideReturnsToPolicy) {
   AddSubscription("s", 1);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(ClearOverride(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(ClearOverride(*db_, tenant_, "u1", "s", admin_, {}));
   EXPECT_EQ(StateOf("u1", "s"), "");  // no policy grants it
-  EXPECT_EQ(ClearOverride(*db_, tenant_, "u1", "s", admin_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ClearOverride(*db_, tenant_, "u1", "s", admin_, {}).error().code, ErrorCode::kNotFound);
   ExpectInvariants("s");
 }
 
@@ -144,10 +196,16 @@ TEST_F(Seats, AssignInFamilyReplacesTheOtherLicense) {
   AddSubscription("basic", 5, "lit");
   AddSubscription("premium", 5, "lit");
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "basic", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "premium", false, admin_));
+  ASSERT_TRUE(Assign("u1", "basic"));
+  ASSERT_TRUE(Assign("u1", "premium"));
   EXPECT_EQ(StateOf("u1", "basic"), "");
   EXPECT_EQ(StateOf("u1", "premium"), "active");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM assignment_history WHERE tenant_id = :p0 AND "
+                  "subscription_id = 'basic' AND end_reason = 'replaced'",
+                  {tenant_}),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0", {tenant_}), 1)
+      << "the grant of the replaced license goes with it";
   ExpectInvariants("basic");
   ExpectInvariants("premium");
 }
@@ -155,9 +213,9 @@ TEST_F(Seats, AssignInFamilyReplacesTheOtherLicense) {
 TEST_F(Seats, ReassignMovesTheSeatPastTheQueue) {
   AddSubscription("s", 1);
   for (auto u : {"a", "b", "c"}) AddUser(u);
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "a", "s", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "b", "s", true, admin_));
-  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_);
+  ASSERT_TRUE(Assign("a", "s"));
+  ASSERT_TRUE(Assign("b", "s", true));
+  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_, {});
   ASSERT_TRUE(l) << l.error().message;
   EXPECT_EQ(StateOf("c", "s"), "active");
   EXPECT_EQ(StateOf("a", "s"), "");
@@ -169,7 +227,7 @@ TEST_F(Seats, ReassignFromUserWithoutSeatChangesNothing) {
   AddSubscription("s", 1);
   AddUser("a");
   AddUser("c");
-  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_);
+  auto l = Reassign(*db_, tenant_, "s", "a", "c", admin_, {});
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().code, ErrorCode::kConflict);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM overrides WHERE tenant_id = :p0", {tenant_}), 0);
@@ -179,13 +237,14 @@ TEST_F(Seats, MoveChangesSubscriptionAtomically) {
   AddSubscription("a", 1);
   AddSubscription("b", 1);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "a", false, admin_));
-  auto l = Move(*db_, tenant_, "u1", "a", "b", admin_);
+  ASSERT_TRUE(Assign("u1", "a"));
+  auto l = Move(*db_, tenant_, "u1", "a", "b", {.across_families = true}, admin_, {});
   ASSERT_TRUE(l);
   EXPECT_EQ(StateOf("u1", "a"), "");
   EXPECT_EQ(StateOf("u1", "b"), "active");
+  // Make before break: the old license ends when the new one is active.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM assignment_history WHERE tenant_id = :p0 AND "
-                  "end_reason = 'moved'",
+                  "end_reason = 'replaced'",
                   {tenant_}),
             1);
 }
@@ -195,9 +254,9 @@ TEST_F(Seats, MoveToFullSubscriptionKeepsTheOldLicense) {
   AddSubscription("b", 1);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "a", false, admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u2", "b", false, admin_));
-  auto l = Move(*db_, tenant_, "u1", "a", "b", admin_);
+  ASSERT_TRUE(Assign("u1", "a"));
+  ASSERT_TRUE(Assign("u2", "b"));
+  auto l = Move(*db_, tenant_, "u1", "a", "b", {.across_families = true}, admin_, {});
   ASSERT_FALSE(l);
   EXPECT_EQ(l.error().code, ErrorCode::kNoSeats);
   EXPECT_EQ(StateOf("u1", "a"), "active");
@@ -212,7 +271,7 @@ TEST_F(Seats, BulkAtomicRollsBackEveryUserOnOneFailure) {
   auto out = Bulk(
       *db_, tenant_,
       {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s", .atomic = true},
-      admin_);
+      admin_, {});
   ASSERT_TRUE(out);
   EXPECT_FALSE(out->applied);
   EXPECT_EQ(out->results[2].error->code, ErrorCode::kNoSeats);
@@ -226,7 +285,8 @@ TEST_F(Seats, BulkNonAtomicAppliesWhatFits) {
   for (auto u : {"u1", "u2", "u3"}) AddUser(u);
   auto out =
       Bulk(*db_, tenant_,
-           {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"}, admin_);
+           {.action = "assign", .user_ids = {"u1", "u2", "u3"}, .subscription_id = "s"}, admin_,
+           {});
   ASSERT_TRUE(out);
   EXPECT_TRUE(out->applied);
   EXPECT_FALSE(out->results[0].error);
@@ -238,10 +298,11 @@ TEST_F(Seats, BulkNonAtomicAppliesWhatFits) {
 TEST_F(Seats, ChangesWriteAuditEvents) {
   AddSubscription("s", 1);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(Unassign("u1", "s"));
   EXPECT_EQ(AuditCount("subscription.created"), 1);
-  EXPECT_EQ(AuditCount("override.set"), 2);
+  EXPECT_EQ(AuditCount("override.set"), 1);
+  EXPECT_EQ(AuditCount("override.cleared"), 1);
   EXPECT_EQ(AuditCount("assignment.activated"), 1);
   EXPECT_EQ(AuditCount("assignment.released"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :p0 AND actor_id = 'root' "
@@ -253,10 +314,9 @@ TEST_F(Seats, ChangesWriteAuditEvents) {
 TEST_F(Seats, HistoryKeepsEveryPeriodAfterDeletion) {
   AddSubscription("s", 1);
   AddUser("u1");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
-  ASSERT_TRUE(UnassignLicense(*db_, tenant_, "u1", "s", admin_));
-  ASSERT_TRUE(ClearOverride(*db_, tenant_, "u1", "s", admin_));
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
+  ASSERT_TRUE(Unassign("u1", "s"));
+  ASSERT_TRUE(Assign("u1", "s"));
   SetUserState("u1", false, true);
   auto h = UserHistory(*db_, tenant_, "u1", 100, 0);
   ASSERT_TRUE(h);
@@ -269,7 +329,7 @@ TEST_F(Seats, LicensesForUsersListsEveryRequestedUser) {
   AddSubscription("s", 1);
   AddUser("u1");
   AddUser("u2");
-  ASSERT_TRUE(AssignLicense(*db_, tenant_, "u1", "s", false, admin_));
+  ASSERT_TRUE(Assign("u1", "s"));
   nlohmann::json j;
   ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
     auto r = LicensesForUsers(sql, tenant_, {"u1", "u2"});

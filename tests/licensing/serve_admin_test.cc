@@ -48,7 +48,8 @@ TEST_F(ServeLicenses, AssignWithQueueWaitsPending) {
   ASSERT_EQ(c.Put("/admin/v1/users/" + u1 + "/licenses/lit", admin, "{}").status, 200);
   HttpResponse r = c.Put("/admin/v1/users/" + u2 + "/licenses/lit?queue=true", admin, "{}");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(Json(r)["state"], "pending");
+  EXPECT_EQ(Json(r)["license"]["state"], "pending");
+  EXPECT_EQ(Json(r)["override"]["kind"], "grant") << "no policy gives it: an admin grant";
   ExpectInvariants(c, admin, "lit");
 }
 

@@ -101,6 +101,43 @@ TEST(GroupMap, UnknownSubscriptionFailsTheBatch) {
   EXPECT_THAT(r.error, HasSubstr("group_map.so"));
 }
 
+// `when` narrows a rule to users whose attribute equals one of the values
+// (issue 10, finding 4: homeroom teachers in class groups took student seats).
+TEST(GroupMap, WhenNarrowsARuleToMatchingUsers) {
+  TempDir dir;
+  auto set = LoadGroupMap(
+      dir, {{"rules",
+             {{{"group", "Grade 3 - Room 12"},
+               {"subscription", "lit-2026"},
+               {"when", {{"userType", "Student"}}}},
+              {{"group", "Grade 3 - Room 12"},
+               {"subscription", "math-2026"},
+               {"when",
+                {{"userType", {"teacher", "Aide"}},
+                 {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                  "Maths"}}}}}}});
+  ASSERT_TRUE(set->Statuses()[0].ok) << set->Statuses()[0].error;
+  const json enterprise = {{"department", "maths"}};
+  Users users;
+  users.Add({{"id", "student"}, {"userType", "student"}}, {Group("Grade 3 - Room 12")})
+      .Add({{"id", "teacher"},
+            {"userType", "Teacher"},
+            {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", enterprise}},
+           {Group("Grade 3 - Room 12")})
+      .Add({{"id", "teacher-elsewhere"},
+            {"userType", "Teacher"},
+            {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+             {{"department", "Art"}}}},
+           {Group("Grade 3 - Room 12")})
+      .Add({{"id", "no-type"}}, {Group("Grade 3 - Room 12")})
+      .Add({{"id", "student-other-class"}, {"userType", "Student"}}, {Group("Grade 4")});
+  BatchResult r = testutil::EvaluateOne(*set, users, kSubs);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_THAT(testutil::GrantedIds(r),
+              ElementsAre(ElementsAre("lit-2026"), ElementsAre("math-2026"), ElementsAre(),
+                          ElementsAre(), ElementsAre()));
+}
+
 struct ConfigCase {
   const char* label;
   json config;
@@ -134,7 +171,22 @@ INSTANTIATE_TEST_SUITE_P(
                    "rules[0]: \"group\" must be a non-empty string"},
         ConfigCase{"UnknownRuleField",
                    {{"rules", {{{"group", "T"}, {"subscription", "s"}, {"grp", 1}}}}},
-                   "rules[0]: unknown field \"grp\""}),
+                   "rules[0]: unknown field \"grp\""},
+        ConfigCase{"WhenNotObject",
+                   {{"rules", {{{"group", "T"}, {"subscription", "s"}, {"when", "Student"}}}}},
+                   "rules[0]: \"when\" must be an object"},
+        ConfigCase{"WhenEmptyList",
+                   {{"rules",
+                     {{{"group", "T"}, {"subscription", "s"}, {"when", {{"userType", json::array()}}}}}}},
+                   "\"when\".\"userType\": the list of values is empty"},
+        ConfigCase{"WhenBadPath",
+                   {{"rules",
+                     {{{"group", "T"}, {"subscription", "s"}, {"when", {{"user Type", "x"}}}}}}},
+                   "not a SCIM attribute path"},
+        ConfigCase{"WhenObjectValue",
+                   {{"rules",
+                     {{{"group", "T"}, {"subscription", "s"}, {"when", {{"userType", {{"a", 1}}}}}}}}},
+                   "must be a string, number or boolean"}),
     [](const auto& test_info) { return std::string(test_info.param.label); });
 
 }  // namespace

@@ -131,5 +131,40 @@ TEST(Filter, ResolveFilterRejectsValueFilterOnSimpleAttribute) {
   EXPECT_EQ(r.error().scim_type, "invalidFilter");
 }
 
+std::string Chain(const std::string& term, const char* glue, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i ? glue : "") + term;
+  return out;
+}
+
+// Long chains are one n-ary node: evaluation loops over them, and stops at
+// the first operand that decides.
+TEST(Filter, LongChainsEvaluate) {
+  EXPECT_TRUE(Match(Chain("userName eq \"bjensen@example.com\"", " and ", 200)));
+  EXPECT_FALSE(Match(Chain("userName eq \"bjensen@example.com\"", " and ", 199) + " and title pr"));
+  EXPECT_TRUE(Match(Chain("userName eq \"nobody\"", " or ", 199) + " or id eq \"2819c223\""));
+  EXPECT_FALSE(Match(Chain("userName eq \"nobody\"", " or ", 200)));
+  EXPECT_TRUE(Match("emails[" + Chain("type eq \"none\"", " or ", 199) + " or type eq \"home\"]"));
+}
+
+// The deepest filter the parser accepts evaluates and resolves. It has 31
+// `not`s on the way down, so its result is the opposite of its innermost
+// comparison: evaluation reaches the bottom.
+TEST(Filter, DeepestAcceptedFilterEvaluates) {
+  for (const char* innermost : {"userName sw \"bj\"", "userName sw \"zz\""}) {
+    std::string text;
+    const int levels = kMaxFilterNesting - 1;
+    for (int i = 0; i < levels; ++i) text += i % 2 ? "title pr or not (" : "active eq true and (";
+    text += innermost + std::string(levels, ')');
+    auto f = ParseFilter(text);
+    ASSERT_TRUE(f) << f.error().detail;
+    const bool innermost_matches = Match(innermost);
+    EXPECT_EQ(Matches(**f, Babs(), User()), !innermost_matches) << innermost;
+    auto resolved = ResolveFilter(**f, User());
+    ASSERT_TRUE(resolved);
+    EXPECT_EQ(resolved->size(), static_cast<size_t>(levels + 1));
+  }
+}
+
 }  // namespace
 }  // namespace scim

@@ -1,5 +1,7 @@
 #include "scim/filter.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace scim {
@@ -19,7 +21,7 @@ TEST(Filter, ParsesEveryComparisonOperator) {
 
 TEST(Filter, OperatorsAreCaseInsensitive) {
   EXPECT_EQ(Canonical("userName EQ \"x\" AND title Pr OR NOT (active Eq TRUE)"),
-            "((userName eq \"x\" and title pr) or not (active eq true))");
+            "userName eq \"x\" and title pr or not (active eq true)");
 }
 
 TEST(Filter, BuildsComparisonNode) {
@@ -41,21 +43,24 @@ TEST(Filter, ParsesValueKinds) {
 }
 
 TEST(Filter, AndBindsTighterThanOr) {
-  EXPECT_EQ(Canonical("a pr or b pr and c pr"), "(a pr or (b pr and c pr))");
-  EXPECT_EQ(Canonical("a pr and b pr or c pr"), "((a pr and b pr) or c pr)");
+  EXPECT_EQ(Canonical("a pr or b pr and c pr"), "a pr or b pr and c pr");
+  EXPECT_EQ(Canonical("a pr and b pr or c pr"), "a pr and b pr or c pr");
+  EXPECT_EQ(Canonical("(a pr and b pr) or c pr"), "a pr and b pr or c pr");
 }
 
 TEST(Filter, ParenthesesOverridePrecedence) {
-  EXPECT_EQ(Canonical("(a pr or b pr) and c pr"), "((a pr or b pr) and c pr)");
+  EXPECT_EQ(Canonical("(a pr or b pr) and c pr"), "(a pr or b pr) and c pr");
+  EXPECT_EQ(Canonical("((a pr))"), "a pr");
 }
 
 TEST(Filter, NotBindsTighterThanAnd) {
-  EXPECT_EQ(Canonical("not (a pr) and b pr"), "(not (a pr) and b pr)");
+  EXPECT_EQ(Canonical("not (a pr) and b pr"), "not (a pr) and b pr");
+  EXPECT_EQ(Canonical("not (a pr or b pr)"), "not (a pr or b pr)");
 }
 
 TEST(Filter, ParsesComplexValueFilter) {
   EXPECT_EQ(Canonical("emails[type eq \"work\" and value co \"@x\"]"),
-            "emails[(type eq \"work\" and value co \"@x\")]");
+            "emails[type eq \"work\" and value co \"@x\"]");
   auto f = ParseFilter("emails[type eq \"work\"]");
   const auto& vp = std::get<ValuePath>((*f)->node);
   EXPECT_EQ(vp.attr.attr, "emails");
@@ -65,8 +70,8 @@ TEST(Filter, ParsesComplexValueFilter) {
 TEST(Filter, ParsesValueFilterCombinedWithOthers) {
   EXPECT_EQ(Canonical("userType eq \"Employee\" and emails[type eq \"work\" and value co \"@example.com\"] or "
                       "ims[type eq \"xmpp\"]"),
-            "((userType eq \"Employee\" and emails[(type eq \"work\" and value co \"@example.com\")]) or "
-            "ims[type eq \"xmpp\"])");
+            "userType eq \"Employee\" and emails[type eq \"work\" and value co \"@example.com\"] or "
+            "ims[type eq \"xmpp\"]");
 }
 
 TEST(Filter, ParsesUrnQualifiedPaths) {
@@ -145,7 +150,111 @@ TEST(Filter, RejectsExcessiveNesting) {
   text += "a pr" + std::string(100, ')');
   auto f = ParseFilter(text);
   ASSERT_FALSE(f);
-  EXPECT_EQ(f.error().detail, "filter nests too deeply");
+  EXPECT_EQ(f.error().detail,
+            "filter nests too deeply: the limit is 64 levels of parentheses and brackets");
+}
+
+// `term glue term glue …`, n terms.
+std::string Chain(std::string_view term, std::string_view glue, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) out += glue;
+    out += term;
+  }
+  return out;
+}
+
+int TreeDepth(const FilterNode& f) {
+  if (const auto* l = std::get_if<Logical>(&f.node)) {
+    int deepest = 0;
+    for (const FilterPtr& o : l->operands) deepest = std::max(deepest, TreeDepth(*o));
+    return deepest + 1;
+  }
+  if (const auto* n = std::get_if<Negation>(&f.node)) return TreeDepth(*n->operand) + 1;
+  if (const auto* v = std::get_if<ValuePath>(&f.node)) return TreeDepth(*v->filter) + 1;
+  return 1;
+}
+
+TEST(Filter, ChainIsOneFlatNode) {
+  auto f = ParseFilter(Chain("id pr", " and ", 100));
+  ASSERT_TRUE(f) << f.error().detail;
+  const auto& l = std::get<Logical>((*f)->node);
+  EXPECT_EQ(l.op, Logical::Op::kAnd);
+  EXPECT_EQ(l.operands.size(), 100u);
+  EXPECT_EQ(TreeDepth(**f), 2);
+}
+
+TEST(Filter, ParenthesisedChainOfTheSameOpIsSplicedIn) {
+  EXPECT_EQ(Canonical("(a pr and b pr) and c pr"), "a pr and b pr and c pr");
+  EXPECT_EQ(Canonical("a pr or (b pr or c pr) or d pr"), "a pr or b pr or c pr or d pr");
+  EXPECT_EQ(Canonical("a pr or (b pr and c pr) or d pr"), "a pr or b pr and c pr or d pr");
+  auto f = ParseFilter("(a pr and b pr) and (c pr and d pr)");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(std::get<Logical>((*f)->node).operands.size(), 4u);
+}
+
+TEST(Filter, AcceptsTwoHundredComparisons) {
+  EXPECT_TRUE(ParseFilter(Chain("userName eq \"a\"", " and ", 100)));
+  EXPECT_TRUE(ParseFilter(Chain("userName eq \"a\"", " or ", 200)));
+  EXPECT_TRUE(ParseFilter(Chain("(a pr and b pr)", " or ", 100)));
+}
+
+TEST(Filter, RefusesMoreThanTwoHundredComparisons) {
+  for (const char* glue : {" and ", " or "}) {
+    auto f = ParseFilter(Chain("id pr", glue, 201));
+    ASSERT_FALSE(f) << glue;
+    EXPECT_EQ(f.error().scim_type, "invalidFilter");
+    EXPECT_EQ(f.error().status, 400);
+    EXPECT_EQ(f.error().detail, "the filter has more than 200 comparisons, the limit");
+  }
+}
+
+TEST(Filter, ComparisonsInsideValueFiltersCount) {
+  EXPECT_TRUE(ParseFilter("emails[" + Chain("value pr", " or ", 200) + "]"));
+  auto f = ParseFilter("id pr and emails[" + Chain("value pr", " or ", 200) + "]");
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().detail, "the filter has more than 200 comparisons, the limit");
+}
+
+TEST(Filter, RefusesFilterLongerThan8KiB) {
+  const std::string prefix = "userName eq \"";
+  std::string longest = prefix + std::string(kMaxFilterBytes - prefix.size() - 1, 'x') + "\"";
+  ASSERT_EQ(longest.size(), 8192u);
+  EXPECT_TRUE(ParseFilter(longest));
+  auto f = ParseFilter(longest + " ");
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().scim_type, "invalidFilter");
+  EXPECT_EQ(f.error().detail, "the filter is 8193 bytes long; the limit is 8192 bytes");
+}
+
+// The issue's crash: a chain of 100,000 terms is refused, not walked.
+TEST(Filter, HundredThousandTermChainIsRefused) {
+  for (const char* glue : {" and ", " or "}) {
+    auto f = ParseFilter(Chain("id pr", glue, 100000));
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.error().scim_type, "invalidFilter");
+  }
+}
+
+// The deepest filter the parser accepts, alternating and/or/not so that
+// nothing is spliced, stays within kMaxFilterTreeDepth.
+TEST(Filter, DeepestAcceptedFilterIsBoundedTree) {
+  std::string text;
+  const int levels = kMaxFilterNesting - 1;  // the whole filter is the first level
+  for (int i = 0; i < levels; ++i) text += i % 2 ? "a pr or not (" : "b pr and (";
+  text += "emails[value pr]";
+  text += std::string(levels, ')');
+  auto f = ParseFilter(text);
+  EXPECT_FALSE(f);  // the value filter's brackets are one level too many
+  text.replace(text.find("emails[value pr]"), 16, "c pr");
+  f = ParseFilter(text);
+  ASSERT_TRUE(f) << f.error().detail;
+  EXPECT_LE(TreeDepth(**f), kMaxFilterTreeDepth);
+  const std::string once = ToString(**f);
+  auto again = ParseFilter(once);  // canonical text nests no deeper than the source
+  ASSERT_TRUE(again) << again.error().detail;
+  EXPECT_EQ(ToString(**again), once);
+  EXPECT_FALSE(ParseFilter("(" + text + ")"));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST(Path, ParsesUrnQualifiedPaths) {
 TEST(Path, ParsesOrFilterOnMembers) {
   auto p = ParsePath("members[value eq \"a\" or value eq \"b\"]");
   ASSERT_TRUE(p);
-  EXPECT_EQ(p->ToString(), "members[(value eq \"a\" or value eq \"b\")]");
+  EXPECT_EQ(p->ToString(), "members[value eq \"a\" or value eq \"b\"]");
 }
 
 class PathErrors : public ::testing::TestWithParam<const char*> {};
@@ -67,6 +67,24 @@ TEST(Path, ErrorNamesThePath) {
   auto p = ParsePath("emails[type xx \"w\"]");
   EXPECT_EQ(p.error().detail.rfind("invalid path 'emails[type xx \"w\"]': invalid filter at position 13", 0), 0u)
       << p.error().detail;
+}
+
+TEST(Path, RefusesPathLongerThan8KiB) {
+  std::string text = "members[value eq \"" + std::string(kMaxFilterBytes, 'x') + "\"]";
+  auto p = ParsePath(text);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().scim_type, "invalidPath");
+  EXPECT_EQ(p.error().detail, "the path is " + std::to_string(text.size()) +
+                                  " bytes long; the limit is 8192 bytes");
+}
+
+TEST(Path, ValueFilterComparisonsAreCapped) {
+  std::string filter;
+  for (int i = 0; i < 201; ++i) filter += (i ? " or " : "") + std::string("value eq \"x\"");
+  auto p = ParsePath("members[" + filter + "]");
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().scim_type, "invalidPath");
+  EXPECT_NE(p.error().detail.find("more than 200 comparisons"), std::string::npos) << p.error().detail;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // rollback on failure, and the query plans the hot paths rely on.
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include "scim/patch.h"
 #include "server/scim_api/group_store.h"
 #include "server/scim_api/list_store.h"
@@ -49,6 +51,29 @@ TEST_F(StoreTest, ListenerErrorRollsBackTheCreate) {
   ASSERT_TRUE(page.has_value());
   EXPECT_EQ(page->total, 0);
   EXPECT_TRUE(CreateUser(*db_, caller_, {{"userName", "refused"}}).has_value());
+}
+
+// A filter evaluated partly in memory (an extension attribute) agreed with
+// SQL only when the client had sent `active`: absent means active.
+TEST_F(StoreTest, ActiveEqTrueMatchesAUserStoredWithoutActiveInMemoryToo) {
+  const json enterprise = {{"department", "Sales"}};
+  auto r = CreateUser(*db_, caller_,
+                      {{"userName", "s1"},
+                       {"schemas",
+                        {"urn:ietf:params:scim:schemas:core:2.0:User",
+                         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}},
+                       {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", enterprise}});
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  ListQuery query;
+  query.filter = *scim::ParseFilter(
+      R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "sales" and active eq true)");
+  auto page = db_->ReadValue<ListPage>([&](soci::session& sql) -> Result<ListPage> {
+    auto p = ListResources(sql, "t1", ResourceKind::kUser, query);
+    if (!p) return std::unexpected(Error{ErrorCode::kInternal, p.error().detail});
+    return *p;
+  });
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, 1);
 }
 
 TEST_F(StoreTest, PatchActiveFalseTellsListener) {
@@ -216,6 +241,116 @@ TEST_F(StoreTest, KeptStatementsReleaseTheirSnapshot) {
   ASSERT_TRUE(CreateUser(**other, caller_, {{"userName", "elsewhere"}}).has_value());
   auto r = CreateUser(**mine, caller_, {{"userName", "after"}});
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().detail);
+}
+
+}  // namespace
+}  // namespace allot::scim_api
+
+namespace allot::scim_api {
+namespace {
+
+// Regression (issue 9, item 6): a remove with a member filter other than
+// `value eq` loads the members and patches in memory; the loop ran over a
+// vector inside a temporary map destroyed before the loop body (a 500, or
+// garbage, and a heap-use-after-free under ASan).
+TEST_F(StoreTest, RemoveMembersByAnyFilterLoadsMembersSafely) {
+  const std::string a = NewUser(*db_, caller_, "anna");
+  const std::string b = NewUser(*db_, caller_, "bob");
+  struct Case {
+    std::string path;
+    std::vector<std::string> left;  // members after the remove, sorted
+  };
+  const std::vector<Case> cases = {
+      {R"(members[type eq "User"])", {}},
+      {R"(members[display co "nn"])", {b}},
+      {R"(members[value ne "x"])", {}},
+      {R"(members[not (display co "nn")])", {a}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    auto g = CreateGroup(*db_, caller_,
+                         {{"displayName", "G " + c.path},
+                          {"members", {{{"value", a}}, {{"value", b}}}}});
+    ASSERT_TRUE(g.has_value()) << g.error().detail;
+    auto r = PatchGroup(*db_, caller_, g->row.id, Patch({{{"op", "remove"}, {"path", c.path}}}), "");
+    ASSERT_TRUE(r.has_value()) << r.error().detail;
+    auto after = GetGroup(*db_, "t1", g->row.id, true);
+    ASSERT_TRUE(after.has_value());
+    std::vector<std::string> left;
+    for (const Ref& m : *after->members) left.push_back(m.value);
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, c.left);
+  }
+}
+
+// Every filter the parser accepts makes SQL that SQLite runs: long flat
+// chains, IN lists, and nesting as deep as the parser allows.
+TEST_F(StoreTest, ListAnswersTheLongestAndDeepestFilters) {
+  NewUser(*db_, caller_, "a");
+  NewUser(*db_, caller_, "b");
+  auto chain = [](const std::string& term, const char* glue, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? glue : "") + term;
+    return out;
+  };
+  // Every comparison has a column, so SQL takes all it can: up to the
+  // translator's nesting budget, then 1=1 and memory.
+  auto deep = [](int levels) {
+    std::string out;
+    for (int i = 0; i < levels; ++i) {
+      out += i % 2 ? R"(displayName eq "nobody" or not ()" : R"(userName eq "a" and ()";
+    }
+    return out + R"(emails eq "nobody@x")" + std::string(levels, ')');
+  };
+  const int levels = scim::kMaxFilterNesting - 1;
+  std::string nots;
+  for (int i = 0; i < levels; ++i) nots += "not (";
+  nots += R"(userName eq "b")" + std::string(levels, ')');  // odd count: not b
+  struct Case {
+    std::string filter;
+    int64_t total;
+  };
+  const std::vector<Case> cases = {
+      {chain(R"(userName eq "a")", " and ", 200), 1},
+      {chain(R"(userName eq "zz")", " or ", 199) + R"( or userName eq "a")", 1},
+      {chain(R"(id pr and userName eq "a")", " or ", 100), 1},
+      {chain(R"(groups eq "g" or emails eq "x")", " or ", 100), 0},
+      // The innermost comparison is false; "a" matches when the `not`s
+      // above it (one per odd level) are odd in number. deep(11) nests 16
+      // and/or/not groups, the translator's budget: all SQL; deep(12) one
+      // more: its innermost group is decided in memory.
+      {deep(8), 0},
+      {deep(11), 1},
+      {deep(12), 0},
+      {deep(20), 0},
+      {deep(levels), 1},
+      {nots, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.filter.substr(0, 80));
+    auto f = scim::ParseFilter(c.filter);
+    ASSERT_TRUE(f.has_value()) << f.error().detail;
+    ListQuery query;
+    query.filter = *f;
+    ListPage page;
+    auto s = ScimRead(*db_, [&](soci::session& sql) -> scim::Status {
+      auto p = ListResources(sql, "t1", ResourceKind::kUser, query);
+      if (!p) return scim::Fail(p.error());
+      page = std::move(*p);
+      return scim::Ok();
+    });
+    ASSERT_TRUE(s.has_value()) << s.error().detail;
+    EXPECT_EQ(page.total, c.total);
+  }
+  const scim::ResourceType& users = *scim::DefaultRegistry().FindResourceType("User");
+  for (int n : {11, 12}) {
+    auto f = scim::ParseFilter(deep(n));
+    ASSERT_TRUE(f.has_value());
+    SqlParams params;
+    auto c = TranslateFilter(**f, users, ResourceKind::kUser, params);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->exact, n == 11) << n;
+  }
 }
 
 }  // namespace

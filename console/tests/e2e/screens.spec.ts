@@ -21,7 +21,7 @@ test('every screen is accessible and keeps to the CSP', async ({ page }) => {
     ['subscriptions', '/console/subscriptions', async () => { await expect(page.getByTestId('subscriptions-table')).toContainText('lit-core'); }],
     ['subscription', '/console/subscriptions/lit-core', async () => { await expect(page.getByTestId('assignments-table')).toContainText('@district.example'); }],
     ['usage', '/console/usage', async () => { await expect(page.getByTestId('usage-chart').locator('canvas')).toBeVisible(); }],
-    ['audit', '/console/audit', async () => { await expect(page.getByTestId('audit-table')).toContainText('subscription'); }],
+    ['audit', '/console/audit', async () => { await expect(page.getByTestId('audit-table')).toContainText('assignment.activated'); }],
     ['admins', '/console/admins', async () => { await expect(page.getByTestId('admins-table')).toContainText('Math coordinator'); }],
     ['policies', '/console/policies', async () => { await expect(page.getByTestId('policies-table')).toContainText('district-teachers'); }],
   ];

@@ -1,0 +1,74 @@
+#include "server/licensing/locks.h"
+
+#include <soci/soci.h>
+
+#include <map>
+#include <vector>
+
+#include "server/licensing/sql.h"
+
+namespace allot::licensing {
+namespace {
+
+bool IsPostgres(soci::session& sql) { return sql.get_backend_name() == "postgresql"; }
+
+}  // namespace
+
+Status LockSubscriptions(soci::session& sql, const std::string& tenant,
+                         const std::set<std::string>& subs) {
+  if (subs.empty() || !IsPostgres(sql)) return Ok();
+  // Widen to whole families (a tenant has few subscriptions: read them all).
+  std::map<std::string, std::vector<std::string>> by_family;
+  std::map<std::string, std::string> family_of;
+  if (auto s = sql::Run(sql,
+                        "SELECT s.id, p.family FROM subscriptions s JOIN products p ON "
+                        "p.tenant_id = s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = "
+                        ":p0 AND p.family IS NOT NULL",
+                        {tenant},
+                        [&](const soci::row& r) {
+                          by_family[sql::Str(r, 1)].push_back(sql::Str(r, 0));
+                          family_of[sql::Str(r, 0)] = sql::Str(r, 1);
+                        });
+      !s) {
+    return s;
+  }
+  std::set<std::string> all = subs;
+  for (const std::string& sub : subs) {
+    auto f = family_of.find(sub);
+    if (f == family_of.end()) continue;
+    for (const std::string& sibling : by_family[f->second]) all.insert(sibling);
+  }
+  // Sorted ids, chunks in order: the locks are taken in id order.
+  std::vector<std::string> ids(all.begin(), all.end());
+  return sql::RunIn(sql, "SELECT id FROM subscriptions WHERE tenant_id = :p0 AND id IN ",
+                    " ORDER BY id FOR UPDATE", {tenant}, ids, {});
+}
+
+Status LockForChange(soci::session& sql, const std::string& tenant,
+                     std::span<const std::string> user_ids, const std::set<std::string>& extra_subs) {
+  if (!IsPostgres(sql)) return Ok();
+  std::set<std::string> subs = extra_subs;
+  if (!user_ids.empty()) {
+    if (auto s = sql::FillIdList(sql, user_ids); !s) return s;
+    const std::string in_list = std::string(" IN ") + sql::kIdList;
+    if (auto s = sql::Run(sql,
+                          "SELECT id FROM scim_users WHERE tenant_id = :p0 AND id" + in_list +
+                              " ORDER BY id FOR UPDATE",
+                          {tenant});
+        !s) {
+      return s;
+    }
+    for (const char* table : {"assignments", "overrides", "policy_grants"}) {
+      if (auto s = sql::Run(sql,
+                            std::string("SELECT DISTINCT subscription_id FROM ") + table +
+                                " WHERE tenant_id = :p0 AND user_id" + in_list,
+                            {tenant}, [&](const soci::row& r) { subs.insert(sql::Str(r, 0)); });
+          !s) {
+        return s;
+      }
+    }
+  }
+  return LockSubscriptions(sql, tenant, subs);
+}
+
+}  // namespace allot::licensing
