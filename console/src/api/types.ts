@@ -181,3 +181,28 @@ export function setByName(v: Override['set_by'] | Hold['set_by'] | undefined): s
   if (typeof v === 'string') return v;
   return v.name || v.id;
 }
+
+// The body of an assign or unassign that carries a note for its override:
+// {reason?, expires_at?}; an expiry day lasts to its end (local time).
+// undefined when there is nothing to say, so the request has no body.
+export function noteBody(reason: string, expires: Date | null): { reason?: string; expires_at?: string } | undefined {
+  const body: { reason?: string; expires_at?: string } = {};
+  if (reason.trim()) body.reason = reason.trim();
+  if (expires) {
+    const end = new Date(expires);
+    end.setHours(0, 0, 0, 0);
+    end.setDate(end.getDate() + 1);
+    body.expires_at = end.toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return Object.keys(body).length ? body : undefined;
+}
+
+// What an assign or unassign answers (CONTRACT.md, "Licensing semantics").
+export interface AssignResult {
+  license: License;
+  override: Override | null;
+}
+export interface UnassignResult {
+  released: boolean;
+  override: Override | null;
+}

@@ -30,7 +30,7 @@ test('find a teacher and remove a product', async ({ page }) => {
   await openUser(page, 'Rivera', 'Ana Rivera');
   const row = page.getByTestId('licenses-table').locator('tr', { hasText: 'lit-core' });
   await row.getByRole('button', { name: 'Unassign' }).click();
-  await page.locator('.el-popconfirm:visible').getByRole('button', { name: 'Unassign' }).click();
+  await page.getByRole('dialog', { name: 'Unassign lit-core' }).getByRole('button', { name: 'Unassign' }).click();
   await expect(page.getByTestId('licenses-table')).not.toContainText('lit-core');
 
   expect(ids(await api.licenses(ana.id))).not.toContain('lit-core');
@@ -106,10 +106,17 @@ test('revoke all, then restore', async ({ page }) => {
   await signIn(page, s.tokens.company.admin);
   await openUser(page, user.userName, user.displayName);
   await page.getByRole('button', { name: 'Revoke all' }).click();
-  await page.locator('.el-popconfirm:visible').getByRole('button', { name: 'Revoke all' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke all licenses' });
+  await dialog.getByLabel('Reason').fill('left the company');
+  await dialog.getByRole('button', { name: 'Revoke all' }).click();
   await expect(page.getByText(/On hold since/)).toBeVisible();
+  await expect(page.getByText(/On hold since/)).toContainText('left the company');
   expect(await api.licenses(user.id)).toEqual([]);
-  expect((await api.get(`/admin/v1/users/${user.id}`)).hold).not.toBeNull();
+  const hold = (await api.get(`/admin/v1/users/${user.id}`)).hold;
+  expect(hold?.reason).toBe('left the company');
+  // Held: an assign is refused, in the API's own words.
+  const refused = await api.call('PUT', `/admin/v1/users/${user.id}/licenses/office-e3`);
+  expect(refused.status).toBe(409);
 
   await page.getByRole('button', { name: 'Restore' }).click();
   await expect(page.getByText(/On hold since/)).toHaveCount(0);
