@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs every test: the normal build
 # (ctest, then the suites that also run on PostgreSQL against a throwaway
-# server), the AddressSanitizer + UndefinedBehaviorSanitizer build (ctest),
+# server), the admin console's browser tests (Playwright driving Debian's
+# Chromium against the real binary), the AddressSanitizer +
+# UndefinedBehaviorSanitizer build (ctest; without the console),
 # then a short bounded run of every fuzzer. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ export ALLOT_TEST_PG_URL
 for suite in server/database_pg_test server/bulk_test \
              scim_api/scim_api_integration_test hardening/hardening_test \
              admin/admin_api_test admin/admin_flows_test \
+             admin/console_api_test \
              licensing/serve_admin_test licensing/serve_race_test licensing/seats_test \
              licensing/policy_reconcile_test licensing/concurrency_test licensing/expiry_test \
              licensing/family_swap_race_test licensing/multi_instance_test \
@@ -34,6 +37,9 @@ for suite in server/database_pg_test server/bulk_test \
   build/tests/$suite --gtest_brief=1
 done
 unset ALLOT_TEST_PG_URL
+
+echo "== the admin console in Chromium (Playwright: seed workflows, roles, axe)"
+scripts/test-console.sh
 
 echo "== build and test (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
