@@ -10,10 +10,17 @@ packages=(
   prometheus-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# The admin console (console/) is built with Node.js and npm: Debian's when
+# the machine has none (Debian 12: Node 18); a Node.js installed otherwise
+# (e.g. NodeSource's, which bundles npm) is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 if [[ "${ALLOT_WITH_TEST_TOOLS:-0}" == 1 ]]; then
   # The fuzzers: clang and its libFuzzer runtime. PostgreSQL: a throwaway
-  # server for the suites that run on both databases.
-  packages+=(clang libclang-rt-14-dev postgresql)
+  # server for the suites that run on both databases. Chromium (and fonts
+  # for its screenshots): the console's Playwright suite drives it.
+  packages+=(clang libclang-rt-14-dev postgresql chromium fonts-liberation)
 fi
 if [[ "${ALLOT_WITH_BENCH_TOOLS:-0}" == 1 ]]; then
   # bench/: wrk and the Python client of ../shared/bench/compare.py.

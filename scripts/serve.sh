@@ -52,5 +52,7 @@ Try:
   curl -k -H "Authorization: Bearer $admin_token" $base/admin/v1/whoami
 
 Ctrl-C stops the server.
+
+Admin console: $base/console/  (sign in with the admin token above)
 MSG
 wait $pid

@@ -1,6 +1,7 @@
 // bench/licensing/reconcile_bench.cc — the licensing engine at scale, on a
-// real SQLite file with the REAL plugins, run in plugin host processes as
-// the server runs them (`allot plugin-host`), or in this process:
+// real SQLite file (or the PostgreSQL database given as an argument, which
+// must be empty) with the REAL plugins, run in plugin host processes as the
+// server runs them (`allot plugin-host`), or in this process:
 //   1. full reconcile of N users (default 100,000), G groups (1,000) and 3
 //      policies (two group_map, one attribute_rules), first run (every seat
 //      is new) and a second, steady-state run (nothing changes);
@@ -13,7 +14,7 @@
 //      thread does after the commit).
 // Prints one JSON line per phase with the time, the per-user cost and the
 // peak RSS. A benchmark, not a test: nothing here passes or fails.
-//   usage: reconcile_bench [users] [groups] [hosted|in-process]
+//   usage: reconcile_bench [users] [groups] [postgresql://…] [hosted|in-process]
 #include <soci/soci.h>
 #include <sys/resource.h>
 
@@ -36,8 +37,10 @@
 #include "server/licensing/catalog.h"
 #include "server/licensing/engine.h"
 #include "server/licensing/evaluate.h"
+#include "server/licensing/sql.h"
 #include "server/policy/plugin_host.h"
 #include "server/policy/policy.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
 
@@ -113,13 +116,33 @@ void Check(const Status& s, const char* what) {
 int main(int argc, char** argv) {
   const int users = argc > 1 ? std::atoi(argv[1]) : 100000;
   const int groups = argc > 2 ? std::atoi(argv[2]) : 1000;
-  const bool hosted = argc <= 3 || std::string(argv[3]) != "in-process";
+  // After users and groups, in any order: a PostgreSQL URL, a mode.
+  std::string url;
+  bool hosted = true;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "in-process" || arg == "hosted") {
+      hosted = arg == "hosted";
+    } else {
+      url = arg;
+    }
+  }
   log::SetLevel(log::Level::kWarn);
   const auto dir = std::filesystem::temp_directory_path() /
                    ("allot-bench-" + std::to_string(std::random_device{}()));
   std::filesystem::create_directories(dir / "policies");
-  auto db = store::Database::Open({.url = (dir / "allot.db").string(), .pool_size = 4});
-  if (!db) return 1;
+  if (url.empty()) url = (dir / "allot.db").string();
+  auto db = store::Database::Open({.url = url, .pool_size = 4});
+  if (!db) {
+    std::fprintf(stderr, "%s\n", db.error().message.c_str());
+    return 1;
+  }
+  std::printf(
+      "%s\n",
+      nlohmann::json(
+          {{"backend", (*db)->backend() == store::Backend::kSqlite ? "sqlite" : "postgresql"}})
+          .dump()
+          .c_str());
   Check(store::Migrate(**db), "migrate");
   const std::string tenant = "bench";
   if (!auth::CreateTenant(**db, tenant)) return 1;
@@ -167,9 +190,38 @@ int main(int argc, char** argv) {
   auto seed_start = Clock::now();
   cpu_at_start = CpuSeconds();
   const std::string now = NowRfc3339();
-  Check((*db)->Write([&](soci::session& sql) -> Status {
+  // In chunks, one transaction each: on PostgreSQL a chunk is one statement
+  // per table (store/bulk.h), and no statement carries a million rows.
+  constexpr int kSeedChunk = 20000;
+  auto insert = [&](const std::string& table, std::vector<store::BulkColumn> columns) {
+    Check((*db)->Write([&](soci::session& sql) { return store::InsertRows(sql, table, columns); }),
+          "seed");
+  };
+  std::vector<std::string> gids, gnames;
+  for (int g = 0; g < groups; ++g) {
+    gids.push_back("group-" + std::to_string(g));
+    gnames.push_back(g < 3    ? "Class " + std::to_string(g + 1)
+                     : g == 3 ? "Teachers"
+                              : "Group " + std::to_string(g));
+  }
+  gids.push_back("big-group");
+  gnames.push_back("Big");
+  {
+    std::vector<std::string> gt(gids.size(), tenant), gn(gids.size(), now),
+        empty(gids.size(), "{}"), one(gids.size(), "1");
+    insert("scim_groups", {{"tenant_id", &gt},
+                           {"id", &gids},
+                           {"display_name", &gnames},
+                           {"display_name_lower", &gnames},
+                           {"resource", &empty},
+                           {"version", &one, nullptr, "bigint"},
+                           {"created_at", &gn},
+                           {"updated_at", &gn}});
+  }
+  for (int first = 0; first < users; first += kSeedChunk) {
+    const int last = std::min(users, first + kSeedChunk);
     std::vector<std::string> ids, names, resources;
-    for (int i = 0; i < users; ++i) {
+    for (int i = first; i < last; ++i) {
       char id[32];
       std::snprintf(id, sizeof id, "user-%07d", i);
       ids.push_back(id);
@@ -180,44 +232,37 @@ int main(int argc, char** argv) {
                            {{"department", i % 10 == 0 ? "Sales" : "Teaching"}}}};
       resources.push_back(r.dump());
     }
-    std::vector<std::string> t(users, tenant), n(users, now);
-    sql << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, active, resource, "
-           "version, created_at, updated_at) VALUES (:t, :i, :n, :l, 1, :r, 1, :c, :u)",
-        soci::use(t), soci::use(ids), soci::use(names), soci::use(names), soci::use(resources),
-        soci::use(n), soci::use(n);
-    std::vector<std::string> gids, gnames;
-    for (int g = 0; g < groups; ++g) {
-      gids.push_back("group-" + std::to_string(g));
-      gnames.push_back(g < 3    ? "Class " + std::to_string(g + 1)
-                       : g == 3 ? "Teachers"
-                                : "Group " + std::to_string(g));
-    }
-    gids.push_back("big-group");
-    gnames.push_back("Big");
-    std::vector<std::string> gt(gids.size(), tenant), gn(gids.size(), now);
-    sql << "INSERT INTO scim_groups (tenant_id, id, display_name, display_name_lower, resource, "
-           "version, created_at, updated_at) VALUES (:t, :i, :n, :l, '{}', 1, :c, :u)",
-        soci::use(gt), soci::use(gids), soci::use(gnames), soci::use(gnames), soci::use(gn),
-        soci::use(gn);
+    std::vector<std::string> t(ids.size(), tenant), n(ids.size(), now), one(ids.size(), "1");
+    insert("scim_users", {{"tenant_id", &t},
+                          {"id", &ids},
+                          {"user_name", &names},
+                          {"user_name_lower", &names},
+                          {"active", &one, nullptr, "integer"},
+                          {"resource", &resources},
+                          {"version", &one, nullptr, "bigint"},
+                          {"created_at", &n},
+                          {"updated_at", &n}});
     // Every user in two groups: i % groups and (i * 7 + 1) % groups.
     std::vector<std::string> mg, mu;
-    for (int i = 0; i < users; ++i) {
+    for (int i = first; i < last; ++i) {
       int a = i % groups, b = (i * 7 + 1) % groups;
       mg.push_back(gids[a]);
-      mu.push_back(ids[i]);
+      mu.push_back(ids[i - first]);
       if (b != a) {
         mg.push_back(gids[b]);
-        mu.push_back(ids[i]);
+        mu.push_back(ids[i - first]);
       }
     }
-    std::vector<std::string> mt(mg.size(), tenant);
-    sql << "INSERT INTO scim_group_members (tenant_id, group_id, member_id, member_type) VALUES "
-           "(:t, :g, :m, 'User')",
-        soci::use(mt), soci::use(mg), soci::use(mu);
-    // What creating the users over SCIM leaves (their licensing state rows).
-    sql << "INSERT INTO licensing_user_state (tenant_id, user_id, facts_seq) SELECT tenant_id, "
-           "id, 1 FROM scim_users";
-    return Ok();
+    std::vector<std::string> mt(mg.size(), tenant), types(mg.size(), "User");
+    insert("scim_group_members",
+           {{"tenant_id", &mt}, {"group_id", &mg}, {"member_id", &mu}, {"member_type", &types}});
+  }
+  // What creating the users over SCIM leaves (their licensing state rows).
+  Check((*db)->Write([&](soci::session& sql) {
+    return licensing::sql::Run(sql,
+                               "INSERT INTO licensing_user_state (tenant_id, user_id, facts_seq) "
+                               "SELECT tenant_id, id, 1 FROM scim_users WHERE tenant_id = :p0",
+                               {tenant});
   }),
         "seed");
   Report("seed", seed_start, users, {});
@@ -285,22 +330,29 @@ int main(int argc, char** argv) {
   // transaction, as one SCIM PATCH of the group would do it; then they are
   // evaluated until settled.
   const int joiners = std::min(10000, users);
-  std::vector<std::string> ids;
+  std::vector<std::string> ids, joining;  // joining: not yet in group-3 (seeded members)
   for (int i = 0; i < joiners; ++i) {
+    const int u = (i * 9 + 5) % users;
     char id[32];
-    std::snprintf(id, sizeof id, "user-%07d", (i * 9 + 5) % users);
+    std::snprintf(id, sizeof id, "user-%07d", u);
     ids.push_back(id);
+    if (u % groups != 3 && (u * 7 + 1) % groups != 3) joining.push_back(id);
   }
   const auto join_start = Clock::now();
   start = join_start;
   cpu_at_start = CpuSeconds();
   const double join_cpu = cpu_at_start;
   Check((*db)->Write([&](soci::session& sql) -> Status {
-    std::vector<std::string> t(ids.size(), tenant), g(ids.size(), "group-3");
-    sql << "INSERT INTO scim_group_members (tenant_id, group_id, member_id, member_type) "
-           "SELECT :t, :g, :m, 'User' WHERE NOT EXISTS (SELECT 1 FROM scim_group_members WHERE "
-           "tenant_id = :t2 AND group_id = :g2 AND member_id = :m2)",
-        soci::use(t), soci::use(g), soci::use(ids), soci::use(t), soci::use(g), soci::use(ids);
+    std::vector<std::string> t(joining.size(), tenant), g(joining.size(), "group-3"),
+        types(joining.size(), "User");
+    if (auto s = store::InsertRows(sql, "scim_group_members",
+                                   {{"tenant_id", &t},
+                                    {"group_id", &g},
+                                    {"member_id", &joining},
+                                    {"member_type", &types}});
+        !s) {
+      return s;
+    }
     return engine.UsersChanged(sql, tenant, ids, {Actor::Kind::kScim, "bench"});
   }),
         "group patch");

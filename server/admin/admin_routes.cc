@@ -23,6 +23,8 @@ void AddRoutes(http::Router& router, AdminDeps deps) {
   AddPrincipalRoutes(router, deps);
   AddDirectoryRoutes(router, deps);
   AddAuditRoutes(router, deps);
+  AddSessionRoutes(router, deps);
+  AddUsageSeriesRoutes(router, deps);
 }
 
 }  // namespace allot::admin

@@ -20,7 +20,7 @@ void AddAuditRoutes(http::Router& router, const AdminDeps& deps) {
                   for (auto& e : events->items) items.push_back(std::move(e));
                   RenderJson(200, PageBody(std::move(items), events->next_key), res);
                 },
-                Paged({"since", "actor", "user_id", "subscription_id", "action"}));
+                Paged({"since", "until", "actor", "user_id", "subscription_id", "action"}));
 }
 
 }  // namespace allot::admin

@@ -30,15 +30,15 @@ Error BadParameter(std::string_view name, std::string_view how) {
 
 Result<AuditQuery> ParseAuditQuery(const http::Request& request) {
   AuditQuery q;
-  if (request.HasQuery("since")) {
-    // Timestamps are stored as RFC 3339 UTC with 'Z' and compare as text, so
-    // only that form (or a bare date) compares correctly.
-    static const std::regex kSince(
-        R"(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?)");
-    q.since = request.Query("since");
-    if (!std::regex_match(q.since, kSince)) {
+  // Timestamps are stored as RFC 3339 UTC with 'Z' and compare as text, so
+  // only that form (or a bare date) compares correctly.
+  static const std::regex kTime(R"(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?)");
+  for (auto [name, field] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+    if (!request.HasQuery(name)) continue;
+    *field = request.Query(name);
+    if (!std::regex_match(*field, kTime)) {
       return std::unexpected(BadParameter(
-          "since", "must be an RFC 3339 UTC time such as 2026-01-31T08:00:00Z, or a date"));
+          name, "must be an RFC 3339 UTC time such as 2026-01-31T08:00:00Z, or a date"));
     }
   }
   if (request.HasQuery("actor")) {
@@ -94,6 +94,7 @@ Result<Listing<json>> ReadAudit(store::Database& db, const Access& access, const
     q.Bind("WHERE e.tenant_id = ?", {access.tenant()});
     if (before_id > 0) q.BindInt(" AND e.id < ?", before_id);
     if (!query.since.empty()) q.Bind(" AND e.at >= ?", {query.since});
+    if (!query.until.empty()) q.Bind(" AND e.at < ?", {query.until});
     if (!query.actor_kind.empty()) q.Bind(" AND e.actor_kind = ?", {query.actor_kind});
     if (!query.actor_id.empty()) q.Bind(" AND e.actor_id = ?", {query.actor_id});
     if (!query.user_id.empty()) q.Bind(" AND e.user_id = ?", {query.user_id});

@@ -22,6 +22,7 @@ namespace allot::admin {
 
 struct AuditQuery {
   std::string since;            // RFC 3339 UTC (or a date); events at or after it
+  std::string until;            // RFC 3339 UTC (or a date); events before it
   std::string actor_kind;       // "", admin, scim, policy, system
   std::string actor_id;         // "" for any
   std::string user_id;          // "" for any
@@ -29,7 +30,7 @@ struct AuditQuery {
   std::string action;           // "" for any
 };
 
-// Parses since=, actor=, user_id=, subscription_id=, action= from the query
+// Parses since=, until=, actor=, user_id=, subscription_id=, action= from the query
 // string. kInvalidRequest naming the parameter when malformed. `actor` is
 // "<kind>:<id>", "<kind>" or "<id>".
 Result<AuditQuery> ParseAuditQuery(const http::Request& request);

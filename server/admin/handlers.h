@@ -13,6 +13,8 @@ void AddWhoAmIRoutes(http::Router& router, const AdminDeps& deps);
 void AddPrincipalRoutes(http::Router& router, const AdminDeps& deps);
 void AddDirectoryRoutes(http::Router& router, const AdminDeps& deps);
 void AddAuditRoutes(http::Router& router, const AdminDeps& deps);
+void AddSessionRoutes(http::Router& router, const AdminDeps& deps);
+void AddUsageSeriesRoutes(http::Router& router, const AdminDeps& deps);
 
 // The audit actor for a change made through `access`.
 inline Actor ActorOf(const Access& access) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scim/json_parse.h"
+#include "server/admin/csv_export.h"
 #include "server/http/error_table.h"
 
 namespace allot::admin {
@@ -81,8 +82,11 @@ Status CheckQueryNames(const http::Request& request, const QueryNames& allowed) 
 void AddAdminRoute(http::Router& router, std::string method, std::string_view pattern,
                    Action action, AdminHandler handler, QueryNames query) {
   const bool reads_one_user = ReadsOneUser(pattern, action);
+  const CsvExport* csv = method == "GET" ? CsvExportFor(pattern) : nullptr;
+  // A list that exports to CSV takes format= beside its own parameters.
+  if (csv != nullptr) query.push_back("format");
   router.Add(std::move(method), "/admin/v1" + std::string(pattern),
-             [action, reads_one_user, handler = std::move(handler),
+             [action, reads_one_user, csv, handler = std::move(handler),
               query = std::move(query)](const http::Request& req, http::Response& res) {
                // The server authenticates every /admin/v1 request before
                // routing; a missing principal is a wiring bug, not a 500.
@@ -98,6 +102,25 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
                  if (auto s = check(*access, req.path_params[0]); !s) {
                    return RenderError(s.error(), res);
                  }
+               }
+               if (csv && req.HasQuery("format")) {
+                 const std::string format = req.Query("format");
+                 if (format == "csv") {
+                   return RenderCsvExport(
+                       *csv, req,
+                       [&](const http::Request& page, http::Response& out) {
+                         handler(page, *access, out);
+                       },
+                       res);
+                 }
+                 if (format != "json") {
+                   return RenderError(
+                       {ErrorCode::kInvalidRequest, "format must be json (the default) or csv"},
+                       res);
+                 }
+                 http::Request as_json = req;
+                 as_json.query.erase("format");
+                 return handler(as_json, *access, res);
                }
                handler(req, *access, res);
              });

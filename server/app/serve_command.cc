@@ -5,12 +5,14 @@
 #include <thread>
 
 #include "server/admin/admin_routes.h"
+#include "server/admin/console_pages.h"
 #include "server/app/commands.h"
 #include "server/app/data_dir.h"
 #include "server/app/docs_routes.h"
 #include "server/admin/licenses_routes.h"
 #include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
+#include "server/auth/sessions.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
 #include "server/http/server.h"
@@ -68,6 +70,13 @@ http::Authenticator MakeAuthenticator(store::Database& database) {
       case http::Credential::kScimToken:
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kScim);
       case http::Credential::kAdminToken:
+        if (rule.surface == http::Surface::kAdmin) {
+          // The admin API also takes the console's session cookie; writes
+          // with it need X-Allot-CSRF (server/auth/sessions.h).
+          return auth::AuthenticateAdminRequest(database, head.Header("Authorization"),
+                                                head.Header("Cookie"),
+                                                head.Header(auth::kCsrfHeaderName), head.method);
+        }
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
       case http::Credential::kOperatorToken:
       case http::Credential::kAppToken:
@@ -142,6 +151,7 @@ int RunServe(const ServeConfig& config) {
   AddOpsRoutes(router, **db, metrics);
   AddDocsRoutes(router);
   admin::AddRoutes(router, {.db = db->get()});
+  admin::AddConsoleRoutes(router);
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
   // Plugins run in plugin host processes: this binary as `allot plugin-host`.

@@ -70,8 +70,10 @@ class Dispatcher {
 
   // Whether the body is worth reading once the head is in: always when the
   // surface takes a credential (checked first, on a worker); without one,
-  // only when the route exists (no route without a credential takes a body,
-  // so a client without credentials never makes the server hold a body).
+  // only when the route exists (the one route without a credential that
+  // takes a body, the console's sign-in, has a small limit of its own in
+  // surfaces.h, so a client without credentials never makes the server
+  // hold more than that).
   // Routes the request as a side effect when no credential is needed.
   bool TakesBody(Exchange& exchange) const;
 

@@ -140,6 +140,19 @@ void RequestReader::Fail(int status, std::string reason) {
   error_reason_ = std::move(reason);
 }
 
+void RequestReader::LowerBodyLimit(size_t max_body_bytes) {
+  if (state_ != State::kBody || max_body_bytes >= limits_.max_body_bytes) return;
+  limits_.max_body_bytes = max_body_bytes;
+  // Beast checks a Content-Length against its limit while parsing the head
+  // (already done) and chunk sizes as they come; Append guards the rest.
+  parser_->body_limit(static_cast<std::uint64_t>(max_body_bytes));
+  const auto length = parser_->content_length();
+  if (length && *length > max_body_bytes) {
+    Fail(413, "the request body exceeds the limit of " + std::to_string(max_body_bytes) +
+                  " bytes");
+  }
+}
+
 size_t RequestReader::Feed(std::string_view bytes) {
   if (state_ == State::kDone || state_ == State::kFailed || bytes.empty()) return 0;
   error_code ec;

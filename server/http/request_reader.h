@@ -60,6 +60,11 @@ class RequestReader {
 
   State state() const { return state_; }
 
+  // Lowers the body limit of this request once its head is known (kBody),
+  // for routes that take only small bodies. A Content-Length above the new
+  // limit fails at once (413), before a byte of the body is read.
+  void LowerBodyLimit(size_t max_body_bytes);
+
   // From kBody on (and in kFailed when the head was parsed): method, path,
   // headers and query. The body grows as it is read; complete in kDone.
   Request& request() { return request_; }

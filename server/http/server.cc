@@ -237,6 +237,10 @@ class Connection final : public ConnectionBase,
     Dispatcher& d = *core_.dispatcher;
     d.Begin(*exchange_);
     if (reader_->state() == RequestReader::State::kDone) return Dispatch();
+    if (const size_t cap = exchange_->rule->max_body_bytes; cap != 0) {
+      reader_->LowerBodyLimit(cap);
+      if (reader_->state() == RequestReader::State::kFailed) return Refuse();
+    }
     if (!d.NeedsCredential(*exchange_)) {
       if (d.TakesBody(*exchange_)) return ReadBody();
       // 404 or 405 without a credential: answered without reading the body,

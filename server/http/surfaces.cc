@@ -7,9 +7,14 @@
 namespace allot::http {
 namespace {
 
-// Longest prefixes need no special order: rules never nest.
+// The first rule that matches wins, so a nested prefix comes before the
+// one it sits under.
 constexpr SurfaceRule kRules[] = {
     {"/scim/v2", Surface::kScim, Credential::kScimToken},
+    // The console's sign-in: POST takes the admin token in its small body;
+    // GET and DELETE of /current check the session cookie themselves
+    // (server/admin/sessions.cc).
+    {"/admin/v1/sessions", Surface::kAdmin, Credential::kNone, kSignInBodyLimit},
     {"/admin/v1", Surface::kAdmin, Credential::kAdminToken},
     {"/metrics", Surface::kMetrics, Credential::kAdminToken},
     {"/healthz", Surface::kOps, Credential::kNone},

@@ -8,6 +8,7 @@
 // Thread-safety: constant data and pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace allot::http {
@@ -20,27 +21,36 @@ enum class Surface {
   kMetrics,       // /metrics
   kOperator,      // /operator/v1 (reserved)
   kEntitlements,  // /entitlements/v1 (reserved)
-  kConsole,       // / and /console (reserved; 404 until the console lands)
+  kConsole,       // / and /console: the admin console's files
 };
 
 // What a request on a surface must present.
 enum class Credential {
   kNone,           // served without authentication
   kScimToken,      // a tenant's SCIM provisioning token
-  kAdminToken,     // a tenant's admin token
+  kAdminToken,     // a tenant's admin token; on the admin surface, or the
+                   // console's session cookie (with X-Allot-CSRF on writes)
   kOperatorToken,  // the vendor's operator token (not issued yet: 401)
   kAppToken,       // a product app's token (not issued yet: 401)
 };
+
+// The body limit of the console's sign-in, which is read without a
+// credential: {"token":"…"} and nothing else.
+inline constexpr size_t kSignInBodyLimit = 8 * 1024;
 
 struct SurfaceRule {
   std::string_view prefix;  // matches the prefix itself and anything under "prefix/"
   Surface surface;
   Credential credential;
+  // A body limit below the server's max_body_bytes (0: the server's). A
+  // route that takes a body without a credential must have one.
+  size_t max_body_bytes = 0;
 };
 
-// The rule of `path` (compared without regard to ASCII case, by whole path
-// segments: "/scim/v2" covers "/scim/v2/Users" but not "/scim/v20"); paths
-// under no prefix get {"", kOps, kNone}.
+// The rule of `path`: the first row of the table that covers it (compared
+// without regard to ASCII case, by whole path segments: "/scim/v2" covers
+// "/scim/v2/Users" but not "/scim/v20"); paths under no prefix get
+// {"", kOps, kNone}.
 const SurfaceRule& SurfaceRuleOf(std::string_view path);
 
 inline Surface SurfaceOf(std::string_view path) { return SurfaceRuleOf(path).surface; }

@@ -18,7 +18,9 @@
 #include "server/licensing/queue.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -36,10 +38,11 @@ struct Inputs {
   std::unordered_map<std::string, std::map<std::string, Current>> current;  // user -> sub -> row
 };
 
+// Reads the inputs of the users in the session's id list (sql::FillIdList;
+// LockForChange fills it), locked already on PostgreSQL.
 Result<Inputs> LoadInputs(soci::session& sql, const std::string& tenant,
-                          std::span<const std::string> ids, const EvaluatedUsers* known) {
+                          const EvaluatedUsers* known) {
   Inputs in;
-  if (auto f = sql::FillIdList(sql, ids); !f) return std::unexpected(f.error());
   const std::string in_list = std::string(" IN ") + sql::kIdList;
   Status s;
   if (known != nullptr) {
@@ -166,8 +169,22 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
                             const EvaluatedUsers* known) {
   ApplyCounts counts;
   if (user_ids.empty()) return counts;
-  if (auto s = LockForChange(sql, tenant, user_ids, {}); !s) return std::unexpected(s.error());
-  auto in = LoadInputs(sql, tenant, user_ids, known);
+  // Locks before reads (PostgreSQL; nothing on SQLite), in the global order
+  // of store/row_locks.h (locks.h): the users, then the subscriptions in
+  // their reach, whole families. Grants in `known` were stored in this
+  // transaction, but a caller may hand over grants it has not stored: their
+  // subscriptions are added. LockForChange leaves the users in the
+  // session's id list, which LoadInputs reads.
+  std::set<std::string> known_subs;
+  if (known != nullptr) {
+    for (const auto& [user, grants] : known->grants) {
+      for (const PolicyGrantIn& g : grants) known_subs.insert(g.subscription_id);
+    }
+  }
+  if (auto s = LockForChange(sql, tenant, user_ids, known_subs); !s) {
+    return std::unexpected(s.error());
+  }
+  auto in = LoadInputs(sql, tenant, known);
   if (!in) return std::unexpected(in.error());
 
   std::vector<Release> releases;
@@ -259,6 +276,8 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   };
 
   // 1. Releases; count freed seats per subscription.
+  // The rows are as read: they change only under the locks this call holds
+  // (PostgreSQL) or the one writer (SQLite), so one statement deletes them.
   std::map<std::string, int64_t> freed;
   auto released = ReleaseAssignments(sql, tenant, releases, context.actor, freed);
   if (!released) return std::unexpected(released.error());
@@ -346,15 +365,17 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   if (!a_user.empty()) {
     const size_t n = a_user.size();
     std::vector<std::string> tenants(n, tenant), nows(n, now);
-    try {
-      sql << "INSERT INTO assignments (tenant_id, user_id, subscription_id, state, sources, "
-             "wanted_since, pending_reason, activated_at) "
-             "VALUES (:t, :u, :s, :st, :src, :w, :r, :a)",
-          soci::use(tenants), soci::use(a_user), soci::use(a_sub), soci::use(a_state),
-          soci::use(a_sources), soci::use(nows), soci::use(a_reason, a_reason_ind),
-          soci::use(a_activated, a_activated_ind);
-    } catch (const std::exception& e) {
-      return std::unexpected(store::ErrorFromException(e));
+    if (auto s = store::InsertRows(sql, "assignments",
+                                   {{"tenant_id", &tenants},
+                                    {"user_id", &a_user},
+                                    {"subscription_id", &a_sub},
+                                    {"state", &a_state},
+                                    {"sources", &a_sources},
+                                    {"wanted_since", &nows},
+                                    {"pending_reason", &a_reason, &a_reason_ind},
+                                    {"activated_at", &a_activated, &a_activated_ind}});
+        !s) {
+      return std::unexpected(s.error());
     }
   }
   if (auto s = OpenHistory(sql, tenant, opened, now); !s) return std::unexpected(s.error());
@@ -370,13 +391,10 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
       event("assignment.sources_changed", users[i], subs[i],
             {{"sources", source_changes[i].before}}, {{"sources", sources[i]}});
     }
-    try {
-      sql << "UPDATE assignments SET sources = :src WHERE tenant_id = :t AND user_id = :u AND "
-             "subscription_id = :s",
-          soci::use(sources), soci::use(tenants), soci::use(users), soci::use(subs);
-    } catch (const std::exception& e) {
-      return std::unexpected(store::ErrorFromException(e));
-    }
+    auto updated = store::UpdateRows(
+        sql, "assignments", {{"sources", &sources}},
+        {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs}});
+    if (!updated) return std::unexpected(updated.error());
   }
   if (auto s = WriteAuditBatch(sql, tenant, context.actor, audit); !s) {
     return std::unexpected(s.error());

@@ -62,6 +62,10 @@ struct EvaluatedUsers {
   std::unordered_map<std::string, std::vector<PolicyGrantIn>> grants;
 };
 
+// Locks what it may change (locks.h: LockForChange, the users first; a
+// caller that reads or changes a user's licensing rows before, or runs
+// Reapply for several users one after the other, takes those locks first,
+// all at once), then decides and applies.
 // Errors are the database's; the caller's transaction then rolls back.
 // `known`, when given, must cover every user of `user_ids` (their live flags
 // and grants are then taken from it instead of the database).

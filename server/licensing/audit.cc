@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/base/clock.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 
 namespace allot::licensing {
@@ -38,17 +39,19 @@ Status WriteAuditBatch(soci::session& sql, const std::string& tenant_id, const A
     after_ind[i] = e.after_json.empty() ? soci::i_null : soci::i_ok;
   }
   std::vector<std::string> tenants(n, tenant_id), ats(n, at), kinds(n, kind), ids(n, actor.id);
-  try {
-    sql << "INSERT INTO audit_events (tenant_id, at, actor_kind, actor_id, action, target_kind, "
-           "target_id, user_id, subscription_id, before_json, after_json) "
-           "VALUES (:t, :at, :ak, :ai, :a, :tk, :ti, :u, :s, :b, :af)",
-        soci::use(tenants), soci::use(ats), soci::use(kinds), soci::use(ids), soci::use(action),
-        soci::use(target_kind), soci::use(target_id), soci::use(user, user_ind),
-        soci::use(sub, sub_ind), soci::use(before, before_ind), soci::use(after, after_ind);
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
-  }
-  return Ok();
+  // One statement for the whole batch on PostgreSQL (store/bulk.h).
+  return store::InsertRows(sql, "audit_events",
+                           {{"tenant_id", &tenants},
+                            {"at", &ats},
+                            {"actor_kind", &kinds},
+                            {"actor_id", &ids},
+                            {"action", &action},
+                            {"target_kind", &target_kind},
+                            {"target_id", &target_id},
+                            {"user_id", &user, &user_ind},
+                            {"subscription_id", &sub, &sub_ind},
+                            {"before_json", &before, &before_ind},
+                            {"after_json", &after, &after_ind}});
 }
 
 std::string AuditJson(const nlohmann::json& value) {

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "server/base/clock.h"
 #include "server/base/random.h"
@@ -11,6 +12,7 @@
 #include "server/licensing/queue.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -36,11 +38,15 @@ nlohmann::json ToJson(const Subscription& s) {
           {"assigned", s.assigned}, {"fill", s.fill}};
 }
 
-Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id) {
+// `lock`: the caller changes the row next (PostgreSQL keeps it locked
+// until commit, so two concurrent updates cannot both start from one read).
+Result<Product> ReadProduct(soci::session& sql, const std::string& tenant, const std::string& id,
+                            bool lock = false) {
   std::optional<Product> out;
   auto s = sql::Run(sql,
-                    "SELECT id, name, family, created_at FROM products WHERE tenant_id = :p0 AND "
-                    "id = :p1",
+                    std::string("SELECT id, name, family, created_at FROM products WHERE "
+                                "tenant_id = :p0 AND id = :p1") +
+                        (lock ? store::ForUpdate(sql) : ""),
                     {tenant, id}, [&](const soci::row& r) {
                       Product p{sql::Str(r, 0), sql::Str(r, 1), std::nullopt, sql::Str(r, 3)};
                       if (!sql::IsNull(r, 2)) p.family = sql::Str(r, 2);
@@ -143,12 +149,29 @@ Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
     return Fail(ErrorCode::kInvalidRequest, "name must not be empty");
   }
   return db.WriteValue<Product>([&](soci::session& sql) -> Result<Product> {
-    auto before = ReadProduct(sql, tenant, id);
+    auto before = ReadProduct(sql, tenant, id, /*lock=*/true);
     if (!before) return before;
     Product after = *before;
     if (change.name) after.name = *change.name;
     if (change.family) {
       after.family = change.family->empty() ? std::nullopt : change.family;
+    }
+    if (after.family != before->family) {
+      // Which subscriptions form a family decides what a swap locks
+      // (locks.h): the product's subscriptions, with their old family and
+      // the new one, are locked first, so no swap is under way in either
+      // while the family changes.
+      std::set<std::string> subs;
+      if (auto s = sql::Run(sql,
+                            "SELECT s.id FROM subscriptions s JOIN products p ON p.tenant_id = "
+                            "s.tenant_id AND p.id = s.product_id WHERE s.tenant_id = :p0 AND "
+                            "(p.id = :p1 OR p.family = :p2)",
+                            {tenant, id, after.family.value_or("")},
+                            [&](const soci::row& r) { subs.insert(sql::Str(r, 0)); });
+          !s) {
+        return std::unexpected(s.error());
+      }
+      if (auto l = LockSubscriptions(sql, tenant, subs); !l) return std::unexpected(l.error());
     }
     soci::indicator fam = after.family ? soci::i_ok : soci::i_null;
     std::string family = after.family.value_or("");

@@ -16,6 +16,7 @@
 #include "server/licensing/sql.h"
 #include "server/policy/plugin_host.h"
 #include "server/policy/policy.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -258,8 +259,8 @@ Result<ReconcileCounts> Engine::RunPass(const std::string& tenant, const Actor& 
     if (!lease_owner.empty()) {
       const auto now = std::chrono::system_clock::now();
       auto held = db_.WriteValue<bool>([&](soci::session& sql) {
-        return ClaimPass(sql, tenant, lease_owner, Rfc3339(now),
-                         Rfc3339(now + std::chrono::seconds(30)));
+        return ClaimPass(sql, tenant, lease_owner, TimeRfc3339(now),
+                         TimeRfc3339(now + std::chrono::seconds(30)));
       });
       if (held && !*held) return Fail(ErrorCode::kConflict, "the re-evaluation lease was lost");
     }
@@ -318,8 +319,9 @@ Result<ReconcileCounts> Engine::ReconcileAll(const Actor& actor) {
 Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
                             const std::vector<std::string>& user_ids, const Actor& actor) {
   if (user_ids.empty()) return Ok();
-  // Lock order (locks.h): the users' rows, their state rows, subscriptions.
-  if (auto s = LockUsers(sql, tenant_id, user_ids); !s) return s;
+  // Lock order (store/row_locks.h): the users' rows (the SCIM write holds
+  // them already), their state rows, subscriptions.
+  if (auto s = store::LockUsers(sql, tenant_id, user_ids); !s) return s;
   if (auto s = MarkUsers(sql, tenant_id, user_ids, actor); !s) return s;
   // A user who is no longer active holds nothing whatever the policies say:
   // those seats go back now, in the SCIM change's transaction.

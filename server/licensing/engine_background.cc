@@ -150,8 +150,8 @@ bool Engine::RunTenantWork(const std::string& tenant) {
   if (version && version->reconciled_version < version->policy_version) {
     const auto now = std::chrono::system_clock::now();
     auto claimed = db_.WriteValue<bool>([&](soci::session& sql) {
-      return ClaimPass(sql, tenant, instance_id_, Rfc3339(now),
-                       Rfc3339(now + std::chrono::seconds(30)));
+      return ClaimPass(sql, tenant, instance_id_, TimeRfc3339(now),
+                       TimeRfc3339(now + std::chrono::seconds(30)));
     });
     if (claimed && *claimed) {
       pass_now = true;
@@ -198,7 +198,7 @@ void Engine::Poll() {
     auto versions = db_.ReadValue<std::map<std::string, PolicyVersion>>(
         [&](soci::session& sql) { return AllPolicyVersions(sql); });
     if (versions) {
-      const std::string now_text = Rfc3339(now);
+      const std::string now_text = TimeRfc3339(now);
       std::lock_guard guard(mu_);
       for (const auto& [tenant, v] : *versions) {
         auto it = tenants_.find(tenant);
@@ -211,7 +211,7 @@ void Engine::Poll() {
     }
     auto orphans = db_.ReadValue<std::vector<std::string>>([&](soci::session& sql) {
       return TenantsWithOldMarks(
-          sql, Rfc3339(now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          sql, TimeRfc3339(now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                  options_.orphan_age)));
     });
     if (orphans) wake.insert(wake.end(), orphans->begin(), orphans->end());

@@ -15,7 +15,10 @@
 #include "server/licensing/locks.h"
 #include "server/licensing/policy_store.h"
 #include "server/licensing/sql.h"
+#include "server/policy/policy.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 namespace {
@@ -59,22 +62,25 @@ struct GrantRows {
 
 Status WriteGrantDiff(soci::session& sql, const std::string& tenant, const GrantRows& gone,
                       const GrantRows& added) {
-  try {
-    if (!gone.users.empty()) {
-      std::vector<std::string> tenants(gone.users.size(), tenant);
-      sql << "DELETE FROM policy_grants WHERE tenant_id = :t AND user_id = :u AND "
-             "policy_name = :p AND subscription_id = :s",
-          soci::use(tenants), soci::use(gone.users), soci::use(gone.names), soci::use(gone.subs);
-    }
-    if (!added.users.empty()) {
-      std::vector<std::string> tenants(added.users.size(), tenant);
-      sql << "INSERT INTO policy_grants (tenant_id, user_id, policy_name, subscription_id, "
-             "priority) VALUES (:t, :u, :p, :s, :pr)",
-          soci::use(tenants), soci::use(added.users), soci::use(added.names), soci::use(added.subs),
-          soci::use(added.priorities);
-    }
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
+  // One statement each on PostgreSQL (store/bulk.h).
+  if (!gone.users.empty()) {
+    std::vector<std::string> tenants(gone.users.size(), tenant);
+    auto d = store::DeleteRows(sql, "policy_grants",
+                               {{"tenant_id", &tenants},
+                                {"user_id", &gone.users},
+                                {"policy_name", &gone.names},
+                                {"subscription_id", &gone.subs}});
+    if (!d) return std::unexpected(d.error());
+  }
+  if (!added.users.empty()) {
+    std::vector<std::string> tenants(added.users.size(), tenant), priorities;
+    for (long long p : added.priorities) priorities.push_back(std::to_string(p));
+    return store::InsertRows(sql, "policy_grants",
+                             {{"tenant_id", &tenants},
+                              {"user_id", &added.users},
+                              {"policy_name", &added.names},
+                              {"subscription_id", &added.subs},
+                              {"priority", &priorities, nullptr, "bigint"}});
   }
   return Ok();
 }
@@ -205,16 +211,6 @@ Result<ApplyOutcome> ApplyEvaluation(soci::session& sql, const EvaluationInput& 
                                      const Actor* actor) {
   ApplyOutcome out;
   const std::string& tenant = input.tenant;
-  // A policy change waits for this transaction (FOR SHARE), or this one sees
-  // it and applies nothing.
-  auto version = LockPolicyVersion(sql, tenant);
-  if (!version) return std::unexpected(version.error());
-  if (version->version != policy_version) {
-    out.stale_policies = true;
-    return out;
-  }
-  if (input.users.empty()) return out;
-
   // Users never marked have no state row yet: give them one, so that the
   // lock below holds a row for every user.
   std::vector<std::string> all, stateless;
@@ -223,8 +219,19 @@ Result<ApplyOutcome> ApplyEvaluation(soci::session& sql, const EvaluationInput& 
     if (!u.has_state) stateless.push_back(u.id);
   }
   // The users' own rows first, as a SCIM write and every licensing change
-  // lock them (locks.h): then their state rows, then (Reapply) subscriptions.
-  if (auto l = LockUsers(sql, tenant, all); !l) return std::unexpected(l.error());
+  // lock them (store/row_locks.h's global order): then the tenant's policy
+  // version and the users' state rows, then (Reapply) subscriptions.
+  if (auto l = store::LockUsers(sql, tenant, all); !l) return std::unexpected(l.error());
+  // A policy change waits for this transaction (FOR SHARE), or this one sees
+  // it and applies nothing. (A policy change locks no user or subscription,
+  // so taking this row after the users closes no cycle.)
+  auto version = LockPolicyVersion(sql, tenant);
+  if (!version) return std::unexpected(version.error());
+  if (version->version != policy_version) {
+    out.stale_policies = true;
+    return out;
+  }
+  if (input.users.empty()) return out;
   if (auto w = ForEachUser(sql,
                            "INSERT INTO licensing_user_state (tenant_id, user_id, facts_seq) "
                            "VALUES (:t, :u, 0) ON CONFLICT (tenant_id, user_id) DO NOTHING",

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 
 namespace allot::licensing {
@@ -35,14 +36,16 @@ Status OpenHistory(soci::session& sql, const std::string& tenant,
     if (users.empty()) return Ok();
     tenants.assign(users.size(), tenant);
     std::vector<std::string> ats(users.size(), at);
-    sql << "INSERT INTO assignment_history (tenant_id, user_id, subscription_id, product_id, "
-           "sources, started_at) VALUES (:t, :u, :s, :p, :src, :at)",
-        soci::use(tenants), soci::use(users), soci::use(subs), soci::use(products),
-        soci::use(sources), soci::use(ats);
+    return store::InsertRows(sql, "assignment_history",
+                             {{"tenant_id", &tenants},
+                              {"user_id", &users},
+                              {"subscription_id", &subs},
+                              {"product_id", &products},
+                              {"sources", &sources},
+                              {"started_at", &ats}});
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
   }
-  return Ok();
 }
 
 Status CloseHistory(soci::session& sql, const std::string& tenant,
@@ -55,13 +58,11 @@ Status CloseHistory(soci::session& sql, const std::string& tenant,
     subs[i] = rows[i].subscription_id;
     reasons[i] = rows[i].end_reason;
   }
-  try {
-    sql << "UPDATE assignment_history SET ended_at = :at, end_reason = :r WHERE tenant_id = :t "
-           "AND user_id = :u AND subscription_id = :s AND ended_at IS NULL",
-        soci::use(ats), soci::use(reasons), soci::use(tenants), soci::use(users), soci::use(subs);
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
-  }
+  auto updated = store::UpdateRows(
+      sql, "assignment_history", {{"ended_at", &ats}, {"end_reason", &reasons}},
+      {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs}}, "",
+      "ended_at IS NULL");
+  if (!updated) return std::unexpected(updated.error());
   return Ok();
 }
 

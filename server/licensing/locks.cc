@@ -6,17 +6,13 @@
 #include <vector>
 
 #include "server/licensing/sql.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
-namespace {
-
-bool IsPostgres(soci::session& sql) { return sql.get_backend_name() == "postgresql"; }
-
-}  // namespace
 
 Status LockSubscriptions(soci::session& sql, const std::string& tenant,
                          const std::set<std::string>& subs) {
-  if (subs.empty() || !IsPostgres(sql)) return Ok();
+  if (subs.empty() || !store::LocksRows(sql)) return Ok();
   // Widen to whole families (a tenant has few subscriptions: read them all).
   std::map<std::string, std::vector<std::string>> by_family;
   std::map<std::string, std::string> family_of;
@@ -38,44 +34,37 @@ Status LockSubscriptions(soci::session& sql, const std::string& tenant,
     if (f == family_of.end()) continue;
     for (const std::string& sibling : by_family[f->second]) all.insert(sibling);
   }
-  // Sorted ids, chunks in order: the locks are taken in id order.
-  std::vector<std::string> ids(all.begin(), all.end());
-  return sql::RunIn(sql, "SELECT id FROM subscriptions WHERE tenant_id = :p0 AND id IN ",
-                    " ORDER BY id FOR UPDATE", {tenant}, ids, {});
-}
-
-Status LockUsers(soci::session& sql, const std::string& tenant,
-                 std::span<const std::string> user_ids) {
-  if (user_ids.empty() || !IsPostgres(sql)) return Ok();
-  if (auto s = sql::FillIdList(sql, user_ids); !s) return s;
-  return sql::Run(sql,
-                  std::string("SELECT id FROM scim_users WHERE tenant_id = :p0 AND id IN ") +
-                      sql::kIdList + " ORDER BY id FOR UPDATE",
-                  {tenant});
+  // One statement, rows locked in id order (store/row_locks.h).
+  const std::vector<std::string> ids(all.begin(), all.end());
+  return store::LockSubscriptions(sql, tenant, ids);
 }
 
 Status LockForChange(soci::session& sql, const std::string& tenant,
                      std::span<const std::string> user_ids, const std::set<std::string>& extra_subs) {
-  if (!IsPostgres(sql)) return Ok();
+  if (!user_ids.empty()) {
+    if (auto l = store::LockUsers(sql, tenant, user_ids); !l) return l;
+    if (auto s = sql::FillIdList(sql, user_ids); !s) return s;
+  }
+  if (!store::LocksRows(sql)) return Ok();
   std::set<std::string> subs = extra_subs;
   if (!user_ids.empty()) {
-    if (auto s = sql::FillIdList(sql, user_ids); !s) return s;
+    // What Reapply of these users may change: what they hold or wait for,
+    // what a stored policy grant gives them, what an override names.
     const std::string in_list = std::string(" IN ") + sql::kIdList;
     if (auto s = sql::Run(sql,
-                          "SELECT id FROM scim_users WHERE tenant_id = :p0 AND id" + in_list +
-                              " ORDER BY id FOR UPDATE",
-                          {tenant});
+                          "SELECT subscription_id FROM assignments WHERE tenant_id = :p0 AND "
+                          "user_id" +
+                              in_list +
+                              " UNION SELECT subscription_id FROM policy_grants WHERE "
+                              "tenant_id = :p1 AND user_id" +
+                              in_list +
+                              " UNION SELECT subscription_id FROM overrides WHERE tenant_id = "
+                              ":p2 AND user_id" +
+                              in_list,
+                          {tenant, tenant, tenant},
+                          [&](const soci::row& r) { subs.insert(sql::Str(r, 0)); });
         !s) {
       return s;
-    }
-    for (const char* table : {"assignments", "overrides", "policy_grants"}) {
-      if (auto s = sql::Run(sql,
-                            std::string("SELECT DISTINCT subscription_id FROM ") + table +
-                                " WHERE tenant_id = :p0 AND user_id" + in_list,
-                            {tenant}, [&](const soci::row& r) { subs.insert(sql::Str(r, 0)); });
-          !s) {
-        return s;
-      }
     }
   }
   return LockSubscriptions(sql, tenant, subs);

@@ -9,7 +9,9 @@
 // Every licensing write follows this order, and re-locking a row already
 // held is free, so a caller that locks a superset first (an admin change
 // that then calls Reapply) keeps one global order. On SQLite writers are
-// serialised already (BEGIN IMMEDIATE): these are no-ops there.
+// serialised already (BEGIN IMMEDIATE): these take no lock there. The
+// global order, and which write takes what, is store/row_locks.h's and
+// docs/operations.md's.
 // Thread-safety: stateless; each call uses the caller's transaction.
 #pragma once
 
@@ -25,15 +27,12 @@ class session;
 
 namespace allot::licensing {
 
-// Locks the users' rows only (scim_users, in id order): what a change that
-// takes further rows of these users (their licensing_user_state, evaluate.h)
-// locks first, so that it keeps the order of the SCIM writes.
-Status LockUsers(soci::session& sql, const std::string& tenant,
-                 std::span<const std::string> user_ids);
-
 // Locks the users' rows, then the subscriptions they hold, wait for, are
 // granted by a policy or have an override on, together with `extra_subs`,
-// each widened to its whole exclusive family. Errors are the database's.
+// each widened to its whole exclusive family (store/row_locks.h: FOR NO KEY
+// UPDATE, in id order). On both backends it leaves `user_ids` (when not
+// empty) in the session's id list (sql::FillIdList), which Reapply reads.
+// Errors are the database's.
 Status LockForChange(soci::session& sql, const std::string& tenant,
                      std::span<const std::string> user_ids, const std::set<std::string>& extra_subs);
 

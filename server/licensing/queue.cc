@@ -8,27 +8,14 @@
 #include "server/base/clock.h"
 #include "server/licensing/audit.h"
 #include "server/licensing/history.h"
+#include "server/licensing/locks.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
 
 namespace allot::licensing {
 namespace {
-
-// Deletes one assignment conditionally on the state read. Returns whether a
-// row went.
-Result<bool> DeleteIfState(soci::session& sql, const std::string& tenant, const Release& r) {
-  try {
-    std::string state = r.state;
-    soci::statement st = (sql.prepare << "DELETE FROM assignments WHERE tenant_id = :t AND "
-                                         "user_id = :u AND subscription_id = :s AND state = :st",
-                          soci::use(tenant), soci::use(r.user), soci::use(r.sub), soci::use(state));
-    st.execute(true);
-    return st.get_affected_rows() == 1;
-  } catch (const std::exception& e) {
-    return std::unexpected(store::ErrorFromException(e));
-  }
-}
 
 Result<std::string> FamilyOf(soci::session& sql, const std::string& tenant, const std::string& sub) {
   std::string family;
@@ -55,15 +42,32 @@ Result<std::string> FillMode(soci::session& sql, const std::string& tenant,
 Result<int64_t> ReleaseAssignments(soci::session& sql, const std::string& tenant,
                                    const std::vector<Release>& releases, const Actor& actor,
                                    std::map<std::string, int64_t>& freed) {
-  int64_t released = 0;
+  if (releases.empty()) return 0;
+  // One statement for all (store/bulk.h), each row only in the state read.
+  // The caller holds the subscriptions' locks (and SQLite has one writer),
+  // under which alone assignment rows change: every row is as read, and a
+  // difference is a broken lock discipline, not a race to absorb.
+  const size_t rows = releases.size();
+  std::vector<std::string> tenants(rows, tenant), users(rows), subs(rows), states(rows);
+  for (size_t i = 0; i < rows; ++i) {
+    users[i] = releases[i].user;
+    subs[i] = releases[i].sub;
+    states[i] = releases[i].state;
+  }
+  auto deleted = store::DeleteRows(sql, "assignments",
+                                   {{"tenant_id", &tenants},
+                                    {"user_id", &users},
+                                    {"subscription_id", &subs},
+                                    {"state", &states}});
+  if (!deleted) return std::unexpected(deleted.error());
+  if (*deleted != static_cast<int64_t>(rows)) {
+    return Fail(ErrorCode::kInternal, "assignments changed under their locks");
+  }
+  const int64_t released = *deleted;
   std::map<std::string, int64_t> seats_back;
   std::vector<HistoryClose> closed;
   std::vector<AuditEvent> audit;
   for (const Release& r : releases) {
-    auto gone = DeleteIfState(sql, tenant, r);
-    if (!gone) return std::unexpected(gone.error());
-    if (!*gone) continue;
-    ++released;
     if (r.state == "active") {
       ++seats_back[r.sub];
       closed.push_back({r.user, r.sub, r.reason});
@@ -166,6 +170,10 @@ Status AfterActivation(soci::session& sql, const std::string& tenant, const std:
 
 Result<int64_t> PromoteWaiting(soci::session& sql, const std::string& tenant,
                                const std::set<std::string>& subs, const Actor& actor) {
+  // Their families first (locks.h; a no-op for the locks the caller holds):
+  // a swap completed below releases seats elsewhere in the family, and those
+  // queues are served in turn, all under locks taken here in one go.
+  if (auto l = LockSubscriptions(sql, tenant, subs); !l) return std::unexpected(l.error());
   int64_t promoted = 0;
   std::deque<std::string> work(subs.begin(), subs.end());
   while (!work.empty()) {

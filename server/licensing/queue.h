@@ -41,11 +41,13 @@ struct Release {
   std::string user, sub, state, sources, reason;
 };
 
-// Ends these assignments, each only if it is still in the state read (a row
-// another transaction changed meanwhile is never counted wrongly): gives
+// Ends these assignments, in one statement, each in the state read: the
+// caller holds the locks under which alone they change (their
+// subscriptions', locks.h), so a row that is not as read is an error
+// (kInternal), never a race. Gives
 // active ones' seats back (counted per subscription in `freed`), closes
 // their history with `reason` and writes assignment.released. Does not serve
-// the queues. Returns how many rows were deleted.
+// the queues. Returns how many rows were deleted (all of them).
 Result<int64_t> ReleaseAssignments(soci::session& sql, const std::string& tenant,
                                    const std::vector<Release>& releases, const Actor& actor,
                                    std::map<std::string, int64_t>& freed);

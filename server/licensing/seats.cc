@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -9,7 +10,9 @@
 #include "server/licensing/audit.h"
 #include "server/licensing/history.h"
 #include "server/licensing/sql.h"
+#include "server/store/bulk.h"
 #include "server/store/database.h"
+#include "server/store/row_locks.h"
 
 namespace allot::licensing {
 
@@ -62,59 +65,70 @@ Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::s
 
 Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const std::string& sub,
                             const Actor& actor) {
+  // The subscription's lock guards its counter and its queue
+  // (store/row_locks.h): with it held, nobody else changes either until
+  // this transaction ends, so the oldest pending rows read here are the ones
+  // promoted, in FIFO order, without waiting for any other row.
+  const std::string subs[] = {sub};
+  if (auto l = store::LockSubscriptions(sql, tenant, subs); !l) return std::unexpected(l.error());
   int64_t activated = 0;
   for (;;) {
+    auto counts = ReadSeatCounts(sql, tenant, sub);
+    if (!counts) return std::unexpected(counts.error());
+    const int64_t free = counts->seats - counts->assigned;
+    if (free <= 0) return activated;
     struct Waiting {
       std::string user, sources;
     };
     std::vector<Waiting> queue;
+    // LIMIT is a number computed here, not client text.
     auto s = sql::Run(sql,
                       "SELECT user_id, sources FROM assignments WHERE tenant_id = :p0 AND "
                       "subscription_id = :p1 AND state = 'pending' "
-                      "ORDER BY wanted_since, user_id LIMIT 64",
+                      "ORDER BY wanted_since, user_id LIMIT " +
+                          std::to_string(std::min<int64_t>(free, 1000)),
                       {tenant, sub}, [&](const soci::row& r) {
                         queue.push_back({sql::Str(r, 0), sql::Str(r, 1)});
                       });
     if (!s) return std::unexpected(s.error());
     if (queue.empty()) return activated;
-    for (const Waiting& w : queue) {
-      auto took = TakeSeat(sql, tenant, sub);
-      if (!took) return std::unexpected(took.error());
-      if (!*took) return activated;
-      const std::string now = NowRfc3339();
-      // Conditional: another transaction (PostgreSQL) may have activated or
-      // removed it since we read the queue; then the seat goes back.
-      long long changed = 0;
-      try {
-        soci::statement st = (sql.prepare << "UPDATE assignments SET state = 'active', "
-                                             "pending_reason = NULL, activated_at = :n "
-                                             "WHERE tenant_id = :t AND user_id = :u AND "
-                                             "subscription_id = :s AND state = 'pending'",
-                              soci::use(now), soci::use(tenant), soci::use(w.user), soci::use(sub));
-        st.execute(true);
-        changed = st.get_affected_rows();
-      } catch (const std::exception& e) {
-        return std::unexpected(store::ErrorFromException(e));
-      }
-      if (changed != 1) {
-        if (auto g = GiveBackSeats(sql, tenant, sub, 1); !g) return std::unexpected(g.error());
-        continue;
-      }
-      if (auto h = OpenHistory(sql, tenant, {{w.user, sub, w.sources}}, now); !h) {
-        return std::unexpected(h.error());
-      }
-      AuditEvent e{
-          .action = "assignment.activated",
-          .target_kind = "assignment",
-          .target_id = w.user + "/" + sub,
-          .user_id = w.user,
-          .subscription_id = sub,
-          .before_json = AuditJson({{"state", "pending"}}),
-          .after_json = AuditJson(
-              {{"state", "active"}, {"sources", w.sources}, {"reason", "a seat became free"}})};
-      if (auto a = WriteAudit(sql, tenant, actor, e); !a) return std::unexpected(a.error());
-      ++activated;
+    const int64_t n = static_cast<int64_t>(queue.size());
+    auto took = TakeSeats(sql, tenant, sub, n);
+    if (!took) return std::unexpected(took.error());
+    if (*took != n) {
+      return Fail(ErrorCode::kInternal, "seats of " + sub + " changed under its lock");
     }
+    const std::string now = NowRfc3339();
+    std::vector<std::string> tenants(queue.size(), tenant), users, subs_col(queue.size(), sub),
+        nows(queue.size(), now);
+    std::vector<HistoryOpen> opened;
+    std::vector<AuditEvent> events;
+    for (const Waiting& w : queue) {
+      users.push_back(w.user);
+      opened.push_back({w.user, sub, w.sources});
+      events.push_back(
+          {.action = "assignment.activated",
+           .target_kind = "assignment",
+           .target_id = w.user + "/" + sub,
+           .user_id = w.user,
+           .subscription_id = sub,
+           .before_json = AuditJson({{"state", "pending"}}),
+           .after_json = AuditJson(
+               {{"state", "active"}, {"sources", w.sources}, {"reason", "a seat became free"}})});
+    }
+    auto promoted = store::UpdateRows(
+        sql, "assignments", {{"activated_at", &nows}},
+        {{"tenant_id", &tenants}, {"user_id", &users}, {"subscription_id", &subs_col}},
+        "state = 'active', pending_reason = NULL", "state = 'pending'");
+    if (!promoted) return std::unexpected(promoted.error());
+    if (*promoted != n) {
+      return Fail(ErrorCode::kInternal, "the queue of " + sub + " changed under its lock");
+    }
+    if (auto h = OpenHistory(sql, tenant, opened, now); !h) return std::unexpected(h.error());
+    if (auto a = WriteAuditBatch(sql, tenant, actor, events); !a) {
+      return std::unexpected(a.error());
+    }
+    activated += n;
   }
 }
 

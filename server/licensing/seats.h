@@ -3,8 +3,14 @@
 // (`assigned = assigned + 1 … WHERE assigned < seats`, one affected row or
 // none), never a read followed by a write, so the invariant
 // active ≤ seats holds with any number of threads and processes: SQLite
-// serialises writers (BEGIN IMMEDIATE), PostgreSQL row-locks the
-// subscription until commit.
+// serialises writers (BEGIN IMMEDIATE); on PostgreSQL (READ COMMITTED) the
+// statement waits for the row lock of a concurrent writer and re-checks its
+// condition on the row that writer committed.
+//
+// The rule every writer of licensing rows follows (store/row_locks.h): the
+// assignment rows of a subscription — its pending queue — change only
+// under the subscription's row lock, taken after the locks of the users
+// concerned (locks.h: LockForChange). FillPending relies on it.
 // Thread-safety: stateless; each call uses the caller's transaction.
 #pragma once
 
@@ -34,9 +40,11 @@ Result<int64_t> TakeSeats(soci::session& sql, const std::string& tenant, const s
 Status GiveBackSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
                      int64_t n);
 
-// Activates the oldest pending assignments of `sub` (wanted_since, then
-// user_id) while a seat is free; writes their history and audit events.
-// Returns how many were activated.
+// Locks `sub` (PostgreSQL: see above; the caller may hold it already, and
+// must not hold a lock that comes after it in the global order), then
+// activates its oldest pending assignments (wanted_since, then user_id)
+// while a seat is free; writes their history and audit events. Returns how
+// many were activated.
 Result<int64_t> FillPending(soci::session& sql, const std::string& tenant, const std::string& sub,
                             const Actor& actor);
 

@@ -15,6 +15,7 @@
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
 #include "server/scim_api/user_store.h"
+#include "server/store/row_locks.h"
 
 namespace allot::scim_api {
 namespace {
@@ -46,6 +47,15 @@ std::vector<std::string> MemberIds(const json* members) {
     if (seen.insert(v->get<std::string>()).second) ids.push_back(v->get<std::string>());
   }
   return ids;
+}
+
+// Every string in `value` (the members a rare-shape PATCH may add).
+void CollectValues(const json& value, std::vector<std::string>& out) {
+  if (value.is_string()) {
+    out.push_back(value.get<std::string>());
+  } else if (value.is_array() || value.is_object()) {
+    for (const json& item : value) CollectValues(item, out);
+  }
 }
 
 // Row operations on one group's members, with prepared statements reused
@@ -156,6 +166,24 @@ class MemberWriter {
     changed_users.insert(changed_users.end(), users.begin(), users.end());
   }
 
+  // Locks the users among `mentioned` and, with `with_current`, among the
+  // current members, before any membership row changes: a user's
+  // memberships change only under the user's lock (store/row_locks.h), so
+  // a concurrent deletion of that user either comes first (and the add is
+  // refused: no such user) or waits for this transaction.
+  scim::Status LockUsers(std::vector<std::string> mentioned, bool with_current) {
+    if (!store::LocksRows(sql_)) return scim::Ok();
+    if (with_current) {
+      std::set<std::string> users;
+      AllMembers(&users);
+      mentioned.insert(mentioned.end(), users.begin(), users.end());
+    }
+    if (auto s = store::LockUsers(sql_, tenant_, mentioned); !s) {
+      return scim::Fail(FromStoreError(s.error()));
+    }
+    return scim::Ok();
+  }
+
   bool changed = false;
   std::vector<std::string> changed_users;
   int64_t added = 0, removed = 0;  // member rows, for the audit log
@@ -256,6 +284,7 @@ scim::Result<GroupRecord> CreateGroup(store::Database& db, const Caller& caller,
         soci::use(external, ext_ind), soci::use(row.resource), soci::use(row.version),
         soci::use(row.created), soci::use(row.updated);
     MemberWriter writer(sql, caller.tenant, row.id);
+    if (auto locked = writer.LockUsers(members, false); !locked) return locked;
     for (const std::string& id : members) {
       if (auto added = writer.Add(id); !added) return added;
     }
@@ -303,6 +332,7 @@ scim::Result<GroupRecord> ReplaceGroup(store::Database& db, const Caller& caller
     auto it = normalized->find("members");
     std::vector<std::string> wanted = MemberIds(it == normalized->end() ? nullptr : &*it);
     MemberWriter writer(sql, caller.tenant, id);
+    if (auto locked = writer.LockUsers(wanted, true); !locked) return locked;
     if (auto r = writer.ReplaceAll(wanted); !r) return r;
     if (auto st = StoreGroup(sql, caller, rec.row, before, std::move(*normalized), writer); !st) {
       return st;
@@ -330,7 +360,11 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
     MemberWriter writer(sql, caller.tenant, id);
     if (plan->needs_member_list) {
       // Rare shapes (sub-attribute paths, other filters on members): patch
-      // the whole group in memory, then turn the member diff into rows.
+      // the whole group in memory, then turn the member diff into rows. Every
+      // current member and every id the patch names is locked first.
+      std::vector<std::string> mentioned;
+      for (const scim::PatchOperation& op : patch.operations) CollectValues(op.value, mentioned);
+      if (auto locked = writer.LockUsers(std::move(mentioned), true); !locked) return locked;
       json members = json::array();
       // The map is held in a variable: a range-for over `LoadMembers(…)[id]`
       // would iterate a vector inside a temporary destroyed before the body
@@ -352,6 +386,23 @@ scim::Result<ResourceRow> PatchGroup(store::Database& db, const Caller& caller,
       auto outcome = scim::ApplyPatch(GroupType(), plan->other, doc);
       if (!outcome) return scim::Fail(outcome.error());
       doc = std::move(outcome->resource);
+    }
+    {
+      // The users whose memberships change, locked before any membership
+      // row; every member when the whole set is replaced or the group is
+      // renamed (StoreGroup then re-evaluates them all).
+      std::vector<std::string> mentioned;
+      bool whole_set = StringOr(before, "displayName") != StringOr(doc, "displayName") ||
+                       StringOr(before, "externalId") != StringOr(doc, "externalId");
+      for (const scim::MemberChange& change : plan->member_changes) {
+        for (const json& m : change.members) mentioned.push_back(m.value("value", ""));
+        mentioned.insert(mentioned.end(), change.ids.begin(), change.ids.end());
+        if (change.kind == scim::MemberChange::Kind::kRemoveAll ||
+            change.kind == scim::MemberChange::Kind::kReplaceAll) {
+          whole_set = true;
+        }
+      }
+      if (auto locked = writer.LockUsers(std::move(mentioned), whole_set); !locked) return locked;
     }
     for (const scim::MemberChange& change : plan->member_changes) {
       switch (change.kind) {
@@ -386,6 +437,7 @@ scim::Status DeleteGroup(store::Database& db, const Caller& caller, const std::s
     auto loaded = LoadForWrite(sql, ResourceKind::kGroup, caller.tenant, id, if_match);
     if (!loaded) return scim::Fail(loaded.error());
     MemberWriter writer(sql, caller.tenant, id);
+    if (auto locked = writer.LockUsers({}, true); !locked) return locked;
     std::set<std::string> users;
     const size_t members = writer.AllMembers(&users).size();
     const std::string now = NowRfc3339();

@@ -11,6 +11,7 @@
 #include "server/scim_api/group_store.h"
 #include "server/scim_api/page_hints.h"
 #include "server/scim_api/user_store.h"
+#include "server/store/row_locks.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::scim_api {
@@ -102,14 +103,17 @@ struct ListState {
   bool found = false;
 };
 
+// The counter is the sum of its shards (migration 020).
 struct ListStateQuery : store::CachedStatement {
   explicit ListStateQuery(soci::session& sql)
-      : st((sql.prepare << "SELECT live_count, generation FROM scim_list_state WHERE tenant_id = "
-                           ":t AND resource_type = :r",
-            soci::into(live, ind), soci::into(generation), soci::use(tenant), soci::use(type))) {}
+      : st((sql.prepare << "SELECT COUNT(*), CAST(SUM(live_count) AS BIGINT), "
+                           "CAST(SUM(generation) AS BIGINT) FROM "
+                           "scim_list_counts WHERE tenant_id = :t AND resource_type = :r",
+            soci::into(shards), soci::into(live, live_ind), soci::into(generation, generation_ind),
+            soci::use(tenant), soci::use(type))) {}
   std::string tenant, type;
-  long long live = 0, generation = 0;
-  soci::indicator ind = soci::i_null;
+  long long shards = 0, live = 0, generation = 0;
+  soci::indicator live_ind = soci::i_null, generation_ind = soci::i_null;
   soci::statement st;
 };
 
@@ -121,14 +125,14 @@ ListState ReadListState(soci::session& sql, const std::string& tenant,
       [](soci::session& s) { return std::make_unique<ListStateQuery>(s); }, &scratch);
   q->tenant = tenant;
   q->type = TypeName(kind);
-  q->ind = soci::i_null;
+  q->shards = 0;
   ListState s;
   // Step to the end: a kept SQLite statement left on a row would hold its
   // read snapshot past COMMIT, and the connection's next BEGIN IMMEDIATE
   // would then fail with SQLITE_BUSY (stale snapshot).
   q->st.execute(false);
   while (q->st.fetch()) {
-    s.found = q->ind == soci::i_ok;
+    s.found = q->shards > 0 && q->live_ind == soci::i_ok && q->generation_ind == soci::i_ok;
     s.live = q->live;
     s.generation = q->generation;
   }
@@ -170,25 +174,41 @@ std::string ResourceColumns(const char* a) {
   return p + "id, " + p + "resource, " + p + "version, " + p + "created_at, " + p + "updated_at";
 }
 
-std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
-                                       const std::string& tenant, const std::string& id) {
+namespace {
+
+// The live row, with `suffix` after the WHERE clause ("" or a lock clause).
+std::optional<ResourceRow> SelectLiveRow(soci::session& sql, ResourceKind kind,
+                                         const std::string& tenant, const std::string& id,
+                                         const char* suffix) {
   const bool user = kind == ResourceKind::kUser;
   ResourceRow row;
   sql << "SELECT " + ResourceColumns(user ? "u" : "g") +
              (user ? " FROM scim_users u WHERE u.tenant_id = :t AND u.id = :id AND u.deleted_at "
                      "IS NULL"
                    : " FROM scim_groups g WHERE g.tenant_id = :t AND g.id = :id AND g.deleted_at "
-                     "IS NULL"),
+                     "IS NULL") +
+             suffix,
       soci::into(row.id), soci::into(row.resource), soci::into(row.version),
       soci::into(row.created), soci::into(row.updated), soci::use(tenant), soci::use(id);
   if (!sql.got_data()) return std::nullopt;
   return row;
 }
 
+}  // namespace
+
+std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
+                                       const std::string& tenant, const std::string& id) {
+  return SelectLiveRow(sql, kind, tenant, id, "");
+}
+
 scim::Result<ResourceRow> LoadForWrite(soci::session& sql, ResourceKind kind,
                                        const std::string& tenant, const std::string& id,
                                        const std::string& if_match) {
-  auto row = FindLiveRow(sql, kind, tenant, id);
+  // Locked until commit: under READ COMMITTED two writers of one resource
+  // would otherwise both change the version they read (a lost update, and
+  // an If-Match that passes twice). The second waits, then reads the first's
+  // row (or finds it deleted).
+  auto row = SelectLiveRow(sql, kind, tenant, id, store::ForUpdate(sql));
   if (!row) {
     return scim::Fail(
         scim::Error::NotFound("no " + std::string(TypeName(kind)) + " with id '" + id + "'"));
@@ -227,39 +247,35 @@ json ParseStored(const std::string& resource) {
 
 namespace {
 
+// Adds to this connection's shard, creating it on first use: a tenant made
+// after migration 020 starts with no rows and no resources, so its first
+// shard row starts from the change itself.
 struct BumpStatement : store::CachedStatement {
   explicit BumpStatement(soci::session& sql)
-      : st((sql.prepare << "UPDATE scim_list_state SET live_count = live_count + :d, "
-                           "generation = generation + 1 WHERE tenant_id = :t AND "
-                           "resource_type = :r",
-            soci::use(delta), soci::use(tenant), soci::use(type))) {}
-  long long delta = 0;
+      : st((sql.prepare << "INSERT INTO scim_list_counts (tenant_id, resource_type, shard, "
+                           "live_count, generation) VALUES (:t, :r, :s, :d, 1) "
+                           "ON CONFLICT (tenant_id, resource_type, shard) DO UPDATE SET "
+                           "live_count = scim_list_counts.live_count + excluded.live_count, "
+                           "generation = scim_list_counts.generation + 1",
+            soci::use(tenant), soci::use(type), soci::use(shard), soci::use(delta))) {}
   std::string tenant, type;
+  int shard = 0;
+  long long delta = 0;
   soci::statement st;
 };
 
 }  // namespace
 
 void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta) {
-  const std::string type = TypeName(kind);
   std::unique_ptr<store::CachedStatement> scratch;
   auto* q = store::Prepared<BumpStatement>(
-      sql, "bump_list_state",
+      sql, "bump_list_counts",
       [](soci::session& conn) { return std::make_unique<BumpStatement>(conn); }, &scratch);
-  q->delta = delta;
   q->tenant = tenant;
-  q->type = type;
+  q->type = TypeName(kind);
+  q->shard = store::ConnectionShard(sql);
+  q->delta = delta;
   q->st.execute(true);
-  if (q->st.get_affected_rows() > 0) return;
-  // A tenant created after migration 003 has no row yet: start it from the
-  // table, which already holds the caller's change.
-  const std::string table = kind == ResourceKind::kUser ? "scim_users" : "scim_groups";
-  long long live = 0;
-  sql << "SELECT COUNT(*) FROM " + table + " WHERE tenant_id = :t AND deleted_at IS NULL",
-      soci::into(live), soci::use(tenant);
-  sql << "INSERT INTO scim_list_state (tenant_id, resource_type, live_count, generation) "
-         "VALUES (:t, :r, :n, 1)",
-      soci::use(tenant), soci::use(type), soci::use(live);
 }
 
 scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tenant,
@@ -309,7 +325,7 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
 
   // Exact in SQL: count and page in the database.
   if (cond.exact && !memory_sort) {
-    // An unfiltered list takes its count from scim_list_state, and a
+    // An unfiltered list takes its count from scim_list_counts, and a
     // sequential walk seeks past the previous page instead of OFFSET.
     ListState state;
     if (!query.filter) state = ReadListState(sql, tenant, kind);

@@ -28,7 +28,9 @@ scim::Result<ListPage> ListResources(soci::session& sql, const std::string& tena
                                      ResourceKind kind, const ListQuery& query);
 
 // Adds `delta` to the live count of `kind` and bumps its generation (call in
-// the transaction of every create and delete).
+// the transaction of every create and delete), in the shard of this
+// connection (migration 020), so concurrent creates do not queue on one row.
+// Lock order (store/row_locks.h): after the users, before any subscription.
 void BumpListState(soci::session& sql, const std::string& tenant, ResourceKind kind, int delta);
 
 // The columns every resource query selects, in ResourceRow order, for the
@@ -39,9 +41,10 @@ std::string ResourceColumns(const char* alias);
 std::optional<ResourceRow> FindLiveRow(soci::session& sql, ResourceKind kind,
                                        const std::string& tenant, const std::string& id);
 
-// The live row a PUT, PATCH or DELETE changes: 404 naming the type when
-// there is none, 412 when `if_match` (empty: unconditional) does not match
-// its version.
+// The live row a PUT, PATCH or DELETE changes, locked until the transaction
+// ends (PostgreSQL; store/row_locks.h): 404 naming the type when there is
+// none, 412 when `if_match` (empty: unconditional) does not match its
+// version.
 scim::Result<ResourceRow> LoadForWrite(soci::session& sql, ResourceKind kind,
                                        const std::string& tenant, const std::string& id,
                                        const std::string& if_match);

@@ -3,8 +3,8 @@
 // walk (startIndex = previous end + 1, what IdPs and the W4 benchmark do) is
 // an index seek (`id > last`) instead of an OFFSET scan.
 //
-// A hint is valid only for the generation of scim_list_state it was taken at;
-// that generation changes on every create and delete of the resource type,
+// A hint is valid only for the generation of the list counter (the sum over
+// the shards of scim_list_counts) it was taken at; that generation changes on every create and delete of the resource type,
 // and nothing else changes the id order of the live set, so a hint with the
 // current generation gives exactly the page OFFSET would.
 // Thread-safety: thread-safe (one mutex; tiny critical sections).

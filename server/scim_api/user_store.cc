@@ -153,12 +153,21 @@ scim::Status StoreReplacement(soci::session& sql, const Caller& caller, Resource
   row.resource = Dump(resource);
   row.version += 1;
   row.updated = NowRfc3339();
-  sql << "UPDATE scim_users SET user_name = :un, user_name_lower = :unl, external_id = :e, "
-         "display_name = :d, active = :a, resource = :r, version = :v, updated_at = :up "
-         "WHERE tenant_id = :t AND id = :id",
-      soci::use(c.user_name), soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
-      soci::use(c.display_name, c.display_name_ind), soci::use(c.active), soci::use(row.resource),
-      soci::use(row.version), soci::use(row.updated), soci::use(caller.tenant), soci::use(row.id);
+  try {
+    sql << "UPDATE scim_users SET user_name = :un, user_name_lower = :unl, external_id = :e, "
+           "display_name = :d, active = :a, resource = :r, version = :v, updated_at = :up "
+           "WHERE tenant_id = :t AND id = :id",
+        soci::use(c.user_name), soci::use(c.user_name_lower),
+        soci::use(c.external_id, c.external_id_ind), soci::use(c.display_name, c.display_name_ind),
+        soci::use(c.active), soci::use(row.resource), soci::use(row.version),
+        soci::use(row.updated), soci::use(caller.tenant), soci::use(row.id);
+  } catch (const std::exception& e) {
+    // Another user took the name after the check above and committed
+    // (READ COMMITTED): the unique index refuses it, as the check would have.
+    if (store::ErrorFromException(e).code != ErrorCode::kConflict) throw;
+    return scim::Fail(scim::Error::Uniqueness("userName '" + c.user_name +
+                                              "' is already taken by another user"));
+  }
   WriteEmails(sql, caller.tenant, row.id, c, true);
   if (auto a = AuditUserChange(sql, caller, row.id, before, resource); !a) return a;
   return NotifyUsersChanged(sql, caller, {row.id});

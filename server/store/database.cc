@@ -15,6 +15,7 @@
 
 #include "server/base/log.h"
 #include "server/store/database_url.h"
+#include "server/store/postgres_session.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::store {
@@ -94,6 +95,12 @@ class Lease {
   size_t position_;
 };
 
+// Set when a retryable PostgreSQL failure (a deadlock, a serialization
+// failure) is turned into an Error on this thread: code inside a
+// transaction (licensing's sql::Run, the SCIM store) catches the exception
+// and returns a Status, and RunOnce still runs the transaction again.
+thread_local bool retryable_failure_seen = false;
+
 }  // namespace
 
 Error ErrorFromException(const std::exception& e) {
@@ -106,6 +113,10 @@ Error ErrorFromException(const std::exception& e) {
         return {ErrorCode::kUnavailable, "the database is unreachable; retry later"};
       default:
         break;
+    }
+    if (postgres::IsRetryable(e)) {
+      retryable_failure_seen = true;
+      return {ErrorCode::kUnavailable, "the database is busy; retry later"};
     }
     if (what.find("UNIQUE constraint") != std::string::npos ||
         what.find("duplicate key") != std::string::npos) {
@@ -135,18 +146,40 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
         ConfigureSqlite(sql, options.busy_timeout_ms);
       } else {
         sql.open(*soci::factory_postgresql(), parsed->connect_string);
+        postgres::PrepareSession(sql);
       }
     }
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot open the database " + parsed->display + ": " + e.what());
   }
-  return std::unique_ptr<Database>(new Database(parsed->backend, std::move(pool), pool_size));
+  return std::unique_ptr<Database>(
+      new Database(parsed->backend, std::move(pool), pool_size, options.retry_deadline_ms));
 }
 
-Database::Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size)
-    : backend_(backend), pool_size_(pool_size), pool_(std::move(pool)) {
-  for (int i = 0; i < pool_size; ++i) caches_.push_back(std::make_unique<StatementCache>());
+namespace {
+
+// The counter shard of pooled connection `position`: consecutive
+// connections of one process take consecutive shards, from a random start,
+// so that several processes spread over the shards too. SQLite has one
+// writer at a time: one shard.
+int ShardOf(Backend backend, size_t position) {
+  static const int start = static_cast<int>(std::random_device{}() % kCounterShards);
+  if (backend == Backend::kSqlite) return 0;
+  return static_cast<int>((start + position) % kCounterShards);
+}
+
+}  // namespace
+
+Database::Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size,
+                   int retry_deadline_ms)
+    : backend_(backend),
+      pool_size_(pool_size),
+      retry_deadline_ms_(retry_deadline_ms),
+      pool_(std::move(pool)) {
+  for (int i = 0; i < pool_size; ++i) {
+    caches_.push_back(std::make_unique<StatementCache>(ShardOf(backend, i)));
+  }
 }
 
 Database::~Database() = default;
@@ -175,45 +208,94 @@ Error Report(const std::exception& e) {
 
 Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
   if (write && backend_ == Backend::kSqlite) return RunQueuedWrite(fn);
-  if (backend_ == Backend::kSqlite) return RunOnce("BEGIN", fn);
-  // PostgreSQL: reads see one snapshot, as on SQLite. Writes are
-  // SERIALIZABLE, so concurrent writers (threads or processes) get the
-  // outcome of some one-at-a-time order, as SQLite's single writer gives;
-  // a transaction PostgreSQL cannot fit into such an order fails with a
-  // serialization failure (kUnavailable) and is run again from the start.
-  if (!write) return RunOnce("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
-  Status result;
-  for (int attempt = 0; attempt < kSerializableAttempts; ++attempt) {
-    if (attempt > 0) {
-      const auto max_wait = std::chrono::microseconds(500 << std::min(attempt, 6));
-      std::this_thread::sleep_for(max_wait * (RandomFraction() / 2 + 0.5));
+  if (backend_ == Backend::kSqlite) return RunOnce("BEGIN", fn).result;
+  // PostgreSQL: reads see one snapshot, as on SQLite. Writes run under READ
+  // COMMITTED and wait on row locks (see the header): a failure worth a
+  // second run is rare, and retried until the deadline.
+  const char* begin = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_deadline_ms_);
+  for (int attempt = 0;; ++attempt) {
+    Attempt a = RunOnce(begin, fn);
+    if (a.result || !a.retry) return a.result;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      log::Warn("database transaction still failing at the retry deadline",
+                {{"attempts", attempt + 1}, {"error", a.result.error().message}});
+      return a.result;
     }
-    result = RunOnce("BEGIN ISOLATION LEVEL SERIALIZABLE", fn);
-    if (result || result.error().code != ErrorCode::kUnavailable) break;
+    // 1 ms, doubling up to 250 ms, with jitter so that retries of
+    // transactions that collided do not collide again.
+    const auto max_wait = std::chrono::microseconds(1000 << std::min(attempt, 8));
+    const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(
+        max_wait * (RandomFraction() / 2 + 0.5));
+    std::this_thread::sleep_for(std::min<std::chrono::microseconds>(
+        wait, std::chrono::duration_cast<std::chrono::microseconds>(deadline - now)));
   }
-  return result;
 }
 
-Status Database::RunOnce(const char* begin, const std::function<Status(soci::session&)>& fn) {
+bool Database::Reopen(size_t position) {
+  soci::session& sql = pool_->at(position);
+  // The statements prepared on the dead connection go first: they refer to
+  // it, and their clean-up on it fails quietly.
+  caches_[position] = std::make_unique<StatementCache>(ShardOf(backend_, position));
+  try {
+    postgres::Reconnect(sql);
+    log::Info("database connection re-opened", {{"connection", position}});
+    return true;
+  } catch (const std::exception& e) {
+    log::Warn("database connection cannot be re-opened",
+              {{"connection", position}, {"error", std::string_view(e.what())}});
+    return false;
+  }
+}
+
+Database::Attempt Database::RunOnce(const char* begin,
+                                    const std::function<Status(soci::session&)>& fn) {
   Lease lease(*pool_);
   soci::session& sql = pool_->at(lease.position());
+  const bool postgres = backend_ == Backend::kPostgres;
+  if (postgres && postgres::ConnectionLost(sql) && !Reopen(lease.position())) {
+    return {Fail(ErrorCode::kUnavailable, "the database is unreachable; retry later"), true};
+  }
   ScopedStatementCache cache(sql, caches_[lease.position()].get());
-  bool open = false;
+  // Where the transaction stood when it failed. On PostgreSQL, once COMMIT
+  // or ROLLBACK is sent the transaction is over whatever comes back (a
+  // COMMIT that fails has rolled back), so no ROLLBACK follows: that one
+  // found no transaction and made PostgreSQL warn "there is no transaction
+  // in progress". SQLite keeps the transaction open after a failed COMMIT
+  // (busy), so there it is rolled back.
+  enum class Stage { kBegin, kBody, kEnd } stage = Stage::kBegin;
   try {
     Control(sql, backend_, begin);
-    open = true;
+    stage = Stage::kBody;
+    retryable_failure_seen = false;
     Status result = fn(sql);
+    // A deadlock or serialization failure that `fn` caught and returned as
+    // kUnavailable is retried like one thrown through here.
+    const bool retry = postgres && !result && result.error().code == ErrorCode::kUnavailable &&
+                       retryable_failure_seen;
+    stage = Stage::kEnd;
     Control(sql, backend_, result ? "COMMIT" : "ROLLBACK");
-    return result;
+    return {std::move(result), retry};
   } catch (const std::exception& e) {
-    if (open) {
+    const bool lost = postgres && postgres::ConnectionLost(sql);
+    if ((stage == Stage::kBody || (stage == Stage::kEnd && !postgres)) && !lost) {
       try {
         Control(sql, backend_, "ROLLBACK");
       } catch (const std::exception&) {
         // The transaction is gone already (connection lost); nothing to undo.
       }
     }
-    return std::unexpected(Report(e));
+    if (!postgres) return {std::unexpected(Report(e))};
+    if (lost) {
+      // Before COMMIT went out nothing of this transaction was kept: run it
+      // again on a new connection. During COMMIT the outcome is unknown.
+      return {Fail(ErrorCode::kUnavailable, "the database is unreachable; retry later"),
+              stage != Stage::kEnd};
+    }
+    return {std::unexpected(Report(e)), postgres::IsRetryable(e)};
   }
 }
 
@@ -301,12 +383,16 @@ void Database::RunWriteGroup(const std::vector<QueuedWrite*>& group) {
 }
 
 bool Database::Ping() {
-  Status s = Read([](soci::session& sql) -> Status {
+  // One attempt, no retry: /readyz must answer at once whether the database
+  // is reachable now (a lost connection is re-opened on the way).
+  auto select_one = [](soci::session& sql) -> Status {
     int one = 0;
     sql << "SELECT 1", soci::into(one);
     return Ok();
-  });
-  return s.has_value();
+  };
+  const char* begin =
+      backend_ == Backend::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  return RunOnce(begin, select_one).result.has_value();
 }
 
 }  // namespace allot::store

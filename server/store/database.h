@@ -20,11 +20,21 @@
 // fails with that error. The busy timeout still covers writers in other
 // processes sharing the file.
 //
-// On PostgreSQL, reads run in one REPEATABLE READ snapshot and writes are
-// SERIALIZABLE; a write that fails with a serialization failure (or any
-// other kUnavailable error) is run again, up to kSerializableAttempts times,
-// so `fn` must have no effect outside the transaction that a second run
-// would repeat wrongly.
+// On PostgreSQL, reads run in one REPEATABLE READ snapshot and writes run
+// under READ COMMITTED: contention waits on row locks instead of aborting.
+// Writers keep the invariants with conditional statements (`assigned + 1
+// <= seats`), which PostgreSQL re-checks on the newest row version after
+// the wait, and with explicit row locks taken in one global order
+// (row_locks.h), so two transactions never wait on each other in a cycle.
+// docs/operations.md lists which write takes which lock, and why.
+// A transaction that still fails for a transient reason — a deadlock or
+// serialization failure (should one happen all the same), or a connection
+// the server dropped before COMMIT was sent (the connection is re-opened)
+// — is run again with growing back-off until `retry_deadline_ms` has
+// passed; only then does the caller get kUnavailable (503). `fn` must
+// therefore have no effect outside the transaction that a second run would
+// repeat wrongly. A connection lost during COMMIT is never retried: the
+// outcome is unknown, so kUnavailable is returned at once.
 //
 // Durability: SQLite runs in WAL mode with synchronous=NORMAL — a committed
 // transaction survives a crash of the process (kill -9); a power loss may
@@ -67,6 +77,9 @@ struct DatabaseOptions {
   std::string url;
   int pool_size = 8;
   int busy_timeout_ms = 10000;
+  // PostgreSQL: how long a transaction that failed for a transient reason
+  // keeps being run again before its error is returned.
+  int retry_deadline_ms = 10000;
 };
 
 class Database {
@@ -102,11 +115,19 @@ class Database {
   bool Ping();
 
  private:
-  Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size);
+  Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size,
+           int retry_deadline_ms);
   Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn);
-  // One transaction opened with `begin`, on a leased connection.
-  Status RunOnce(const char* begin, const std::function<Status(soci::session&)>& fn);
-  static constexpr int kSerializableAttempts = 8;
+  // One transaction opened with `begin`, on a leased connection; `retry`
+  // tells whether running it again may succeed (PostgreSQL only).
+  struct Attempt {
+    Status result;
+    bool retry = false;
+  };
+  Attempt RunOnce(const char* begin, const std::function<Status(soci::session&)>& fn);
+  // Re-opens the PostgreSQL connection at `position` (dropping the
+  // statements prepared on it). False when the server is still away.
+  bool Reopen(size_t position);
   // SQLite writes (see the header comment).
   struct QueuedWrite;
   Status RunQueuedWrite(const std::function<Status(soci::session&)>& fn);
@@ -127,6 +148,7 @@ class Database {
 
   Backend backend_;
   int pool_size_;
+  int retry_deadline_ms_;
   std::unique_ptr<soci::connection_pool> pool_;
   // One per pooled connection, by pool position; declared after pool_ so
   // the statements are finalised before their connections close.

@@ -63,7 +63,11 @@ int LatestSchemaVersion() {
 }
 
 Status Migrate(Database& db) {
-  Status created = db.Write([](soci::session& sql) -> Status {
+  Status created = db.Write([&](soci::session& sql) -> Status {
+    // Serialises concurrent migrators across processes (instances starting
+    // together on a new database): two CREATE TABLE IF NOT EXISTS at once
+    // can both miss the other's table and one then fails.
+    if (db.backend() == Backend::kPostgres) sql << "SELECT pg_advisory_xact_lock(7243311)";
     sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
     return Ok();

@@ -29,6 +29,11 @@ StatementCache* CacheOf(soci::session& sql) {
   return current_session == &sql ? current_cache : nullptr;
 }
 
+int ConnectionShard(soci::session& sql) {
+  StatementCache* cache = CacheOf(sql);
+  return cache == nullptr ? 0 : cache->counter_shard();
+}
+
 ScopedStatementCache::ScopedStatementCache(soci::session& session, StatementCache* cache)
     : saved_session_(current_session), saved_cache_(current_cache) {
   current_session = &session;

@@ -1,7 +1,7 @@
-// server/store/statement_cache.h — prepared statements kept per pooled
-// connection, so that a hot query is parsed once per connection instead of
-// on every request (profiling POST /Users put sqlite3_prepare_v2 at ~36% of
-// its CPU, GET by id at ~40%).
+// server/store/statement_cache.h — prepared statements (and the counter
+// shard, below) kept per pooled connection, so that a hot query is parsed
+// once per connection instead of on every request (profiling POST /Users
+// put sqlite3_prepare_v2 at ~36% of its CPU, GET by id at ~40%).
 //
 // Database::Write and Database::Read hand their function the pooled session
 // of one connection, and while that function runs the connection's cache is
@@ -35,6 +35,10 @@ struct CachedStatement {
 
 class StatementCache {
  public:
+  // `counter_shard`: which shard of a sharded counter this connection's
+  // writes add to (see ConnectionShard).
+  explicit StatementCache(int counter_shard = 0) : counter_shard_(counter_shard) {}
+
   // The entry for `key` (the SQL text, or a name), or nullptr.
   CachedStatement* Find(const std::string& key);
   // Keeps `entry` and returns it; returns nullptr (and drops nothing) when
@@ -44,13 +48,25 @@ class StatementCache {
 
   static constexpr size_t kMaxEntries = 256;
 
+  int counter_shard() const { return counter_shard_; }
+
  private:
+  int counter_shard_;
   std::unordered_map<std::string, std::unique_ptr<CachedStatement>> entries_;
 };
 
 // The cache of the connection behind `sql` when `sql` is the session of the
 // Database transaction this thread is running; nullptr otherwise.
 StatementCache* CacheOf(soci::session& sql);
+
+// Counters that every write of a tenant would otherwise touch are kept in
+// kCounterShards rows each, summed when read (scim_list_counts). A
+// connection always adds to the same shard, so one transaction never locks
+// two shards of a counter (no lock-order question between them), and
+// concurrent writers on different connections rarely meet on one row. 0
+// for a session the store did not lease, and on SQLite (one writer).
+inline constexpr int kCounterShards = 16;
+int ConnectionShard(soci::session& sql);
 
 // Makes CacheOf(session) return `cache` on this thread for the scope's
 // lifetime (used by Database around each transaction).

@@ -74,6 +74,17 @@ TEST_F(AuditApiTest, FiltersByUserSubscriptionActorAndSince) {
   EXPECT_TRUE(Find(later["items"], "assignment.activated", "u-in/sub-a").is_null());
 }
 
+TEST_F(AuditApiTest, UntilKeepsOnlyEarlierEvents) {
+  json all = Json(Call("GET", "/admin/v1/audit?limit=1000", roles_.global))["items"];
+  ASSERT_GE(all.size(), 2u);
+  const std::string newest = all[0]["at"];
+  json before = Json(Call("GET", "/admin/v1/audit?limit=1000&until=" + newest, roles_.global))["items"];
+  EXPECT_LT(before.size(), all.size());
+  for (const json& e : before) EXPECT_LT(e["at"].get<std::string>(), newest) << e.dump();
+  EXPECT_EQ(Json(Call("GET", "/admin/v1/audit?until=2000-01-01", roles_.global))["items"].size(), 0u);
+  EXPECT_EQ(Call("GET", "/admin/v1/audit?until=tomorrow", roles_.global).status, 400);
+}
+
 TEST_F(AuditApiTest, SubscriptionAdminSeesOnlyEventsOfItsSubscriptions) {
   json items = Json(Call("GET", "/admin/v1/audit?limit=1000", roles_.sub))["items"];
   ASSERT_FALSE(items.empty());

@@ -173,6 +173,22 @@ TEST_F(Limits, ABodyForAPathWithoutCredentialsIsNeverAwaited) {
   }
 }
 
+TEST_F(Limits, TheConsoleSignInTakesOnlyASmallBodyWithoutACredential) {
+  // POST /admin/v1/sessions is the one route that reads a body without a
+  // credential (the token is in it): a body over 8 KiB gets 413 before any
+  // of it is read, a small one is answered.
+  auto c = Open();
+  ASSERT_TRUE(c->Send("POST /admin/v1/sessions HTTP/1.1\r\nHost: t\r\nContent-Length: 4000000\r\n\r\n"));
+  RawResponse r = c->ReadResponse(seconds(5));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.Header("connection"), "close");
+  auto small = Open();
+  const std::string body = R"({"token":"allot_admin_wrong"})";
+  ASSERT_TRUE(small->Send("POST /admin/v1/sessions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  EXPECT_EQ(small->ReadResponse(seconds(5)).status, 401);
+}
+
 TEST_F(Limits, APostWithoutContentLengthHasAnEmptyBodyAndIsAnsweredAtOnce) {
   auto c = Open();
   ASSERT_TRUE(c->Send("POST /scim/v2/Users HTTP/1.1\r\nHost: t\r\n" +

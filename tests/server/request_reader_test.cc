@@ -151,6 +151,34 @@ TEST(RequestReader, RefusesAChunkThatPassesTheLimitBeforeItsData) {
   EXPECT_EQ(r.request().body.size(), 512u);
 }
 
+TEST(RequestReader, ALoweredBodyLimitRefusesAnAnnouncedLargerBodyAtOnce) {
+  RequestReader r({.max_body_bytes = 1 << 20});
+  r.Feed("POST /admin/v1/sessions HTTP/1.1\r\nContent-Length: 9000\r\n\r\n");
+  ASSERT_EQ(r.state(), State::kBody);
+  r.LowerBodyLimit(8192);
+  EXPECT_EQ(r.state(), State::kFailed);
+  EXPECT_EQ(r.error_status(), 413);
+  EXPECT_TRUE(r.request().body.empty()) << "nothing of the body was read";
+}
+
+TEST(RequestReader, ALoweredBodyLimitHoldsForChunksAndKeepsSmallBodies) {
+  RequestReader chunked({.max_body_bytes = 1 << 20});
+  chunked.Feed("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  chunked.LowerBodyLimit(1024);
+  ASSERT_EQ(chunked.state(), State::kBody);
+  ReadWhole(chunked, "401\r\n" + std::string(1025, 'a') + "\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.state(), State::kFailed);
+  EXPECT_EQ(chunked.error_status(), 413);
+
+  RequestReader small({.max_body_bytes = 1 << 20});
+  const std::string body = R"({"token":"t"})";
+  small.Feed("POST /x HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  small.LowerBodyLimit(1024);
+  ReadWhole(small, body);
+  EXPECT_EQ(small.state(), State::kDone);
+  EXPECT_EQ(small.request().body, body);
+}
+
 TEST(RequestReader, RefusesMalformedRequestsWith400) {
   for (const char* bad : {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "G@T / HTTP/1.1\r\n\r\n",
                           "GET / HTTP/1.1\r\nBad Field: x\r\n\r\n",

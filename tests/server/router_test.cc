@@ -1,4 +1,5 @@
 #include "server/http/router.h"
+#include "server/http/surfaces.h"
 
 #include <gtest/gtest.h>
 
@@ -63,6 +64,16 @@ TEST(Surface, FollowsThePathPrefix) {
   EXPECT_EQ(SurfaceOf("/admin/v1/whoami"), Surface::kAdmin);
   EXPECT_EQ(SurfaceOf("/metrics"), Surface::kMetrics);
   EXPECT_EQ(SurfaceOf("/healthz"), Surface::kOps);
+  // The console's sign-in sits under /admin/v1 but takes no credential, and
+  // only a small body; everything else under /admin/v1 takes an admin one.
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/sessions").credential, Credential::kNone);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/sessions/current").credential, Credential::kNone);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/sessions").surface, Surface::kAdmin);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/sessions").max_body_bytes, kSignInBodyLimit);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/sessionsx").credential, Credential::kAdminToken);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/users").credential, Credential::kAdminToken);
+  EXPECT_EQ(SurfaceRuleOf("/admin/v1/users").max_body_bytes, 0u);
+  EXPECT_EQ(SurfaceRuleOf("/console/assets/x.js").credential, Credential::kNone);
 }
 
 }  // namespace

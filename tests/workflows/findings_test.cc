@@ -142,7 +142,7 @@ TEST_F(Findings, F3_UnknownQueryParametersAreRefusedAndSearchHasTheScimGrammar) 
   User("other@school.example", {{"userType", "Teacher"}});
   for (const std::string& path :
        {std::string("/users?qeue=true"), std::string("/users?until=2026-01-01"),
-        std::string("/audit?until=2026-01-01"), std::string("/subscriptions?q=lit"),
+        std::string("/audit?before=2026-01-01"), std::string("/subscriptions?q=lit"),
         std::string("/users/") + rivera + "/licenses?limit=5"}) {
     HttpResponse r = Admin("GET", path);
     EXPECT_EQ(r.status, 400) << path << " " << r.body;
