@@ -5,6 +5,7 @@
 
 #include "server/admin/licenses_routes.h"
 #include "server/admin/routes.h"
+#include "server/admin/subscription_json.h"
 #include "server/licensing/catalog.h"
 #include "server/licensing/queries.h"
 
@@ -15,38 +16,6 @@ using licensing::Product;
 using licensing::Subscription;
 
 Actor ActorOf(const Access& access) { return {Actor::Kind::kAdmin, access.principal->id}; }
-
-nlohmann::json ProductJson(const Product& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
-          {"created_at", p.created_at}};
-}
-
-// A JSON integer (ParseBody checked the type) as seats. One past int64 (a
-// uint64) saturates, so ValidateSeats refuses it as above the limit instead
-// of seeing it wrap to a negative number.
-int64_t SeatsOf(const nlohmann::json& v) {
-  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    return INT64_MAX;
-  }
-  return v.get<int64_t>();
-}
-
-nlohmann::json SubscriptionJson(const Subscription& s) {
-  return {{"id", s.id},           {"product_id", s.product_id}, {"seats", s.seats},
-          {"assigned", s.assigned}, {"pending", s.pending},     {"available", s.available()},
-          {"fill", s.fill},         {"created_at", s.created_at}};
-}
-
-template <typename T, typename F>
-nlohmann::json PageJson(const licensing::ListPage<T>& page, F to_json) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const T& t : page.items) items.push_back(to_json(t));
-  return {{"items", std::move(items)},
-          {"next_cursor", page.next_after.empty() ? nlohmann::json(nullptr)
-                                                  : nlohmann::json(EncodeCursor(page.next_after))}};
-}
 
 const std::vector<std::string>* Scope(const Access& access) {
   return access.all_subscriptions ? nullptr : &access.principal->subscriptions;
@@ -62,7 +31,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto list = licensing::ListProducts(db, access.tenant(),
                                                       {.limit = page->limit, .after = page->after});
                   if (!list) return RenderError(list.error(), res);
-                  RenderJson(200, PageJson(*list, ProductJson), res);
+                  RenderJson(200, CatalogPageJson(*list, ProductJson), res);
                 },
                 Paged());
   AddAdminRoute(router, "POST", "/products", Action::kManageCatalog,
@@ -113,18 +82,24 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                       db, access.tenant(),
                       {.limit = page->limit, .after = page->after, .only = Scope(access)});
                   if (!list) return RenderError(list.error(), res);
-                  RenderJson(200, PageJson(*list, SubscriptionJson), res);
+                  RenderJson(200, CatalogPageJson(*list, SubscriptionJson), res);
                 },
                 Paged());
   AddAdminRoute(router, "POST", "/subscriptions", Action::kManageCatalog,
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
                                                    {"product_id", FieldType::kString, true},
-                                                   {"seats", FieldType::kInteger, true}});
+                                                   {"seats", FieldType::kInteger, true},
+                                                   {"starts_at", FieldType::kAny},
+                                                   {"ends_at", FieldType::kAny}});
                   if (!body) return RenderError(body.error(), res);
+                  auto terms = ParseTermFields(req.body);
+                  if (!terms) return RenderError(terms.error(), res);
                   Subscription s{.id = body->value("id", ""),
                                  .product_id = (*body)["product_id"],
                                  .seats = SeatsOf((*body)["seats"])};
+                  s.starts_at = terms->starts_at.value_or(std::nullopt);
+                  s.ends_at = terms->ends_at.value_or(std::nullopt);
                   auto created =
                       licensing::CreateSubscription(db, access.tenant(), s, ActorOf(access));
                   if (!created) return RenderError(created.error(), res);
@@ -147,9 +122,21 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   const std::string& id = req.path_params[0];
                   auto body = ParseBody(req.body, {{"seats", FieldType::kInteger},
-                                                   {"fill", FieldType::kString}});
+                                                   {"fill", FieldType::kString},
+                                                   {"starts_at", FieldType::kAny},
+                                                   {"ends_at", FieldType::kAny}});
                   if (!body) return RenderError(body.error(), res);
+                  auto terms = ParseTermFields(req.body);
+                  if (!terms) return RenderError(terms.error(), res);
                   licensing::SubscriptionChange change;
+                  if (terms->any()) {
+                    // A term is what was bought, like seats: the same rule.
+                    if (auto a = AuthorizeSeatChange(*access.principal); !a) {
+                      return RenderError(a.error(), res);
+                    }
+                    change.starts_at = terms->starts_at;
+                    change.ends_at = terms->ends_at;
+                  }
                   if (body->contains("seats")) {
                     if (auto a = AuthorizeSeatChange(*access.principal); !a) {
                       return RenderError(a.error(), res);
@@ -161,9 +148,10 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                     if (!a) return RenderError(a.error(), res);
                     change.fill = (*body)["fill"].get<std::string>();
                   }
-                  if (!change.seats && !change.fill) {
+                  if (!change.seats && !change.fill && !terms->any()) {
                     return RenderError({ErrorCode::kInvalidRequest,
-                                        "nothing to change: give \"seats\" or \"fill\""},
+                                        "nothing to change: give \"seats\", \"fill\", "
+                                        "\"starts_at\" or \"ends_at\""},
                                        res);
                   }
                   if (!access.Covers(id)) {
