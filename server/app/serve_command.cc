@@ -10,12 +10,14 @@
 #include "server/app/docs_routes.h"
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
+#include "server/auth/operator_tokens.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
 #include "server/licensing/expiry_sweeper.h"
+#include "server/operator/routes.h"
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -69,6 +71,7 @@ http::Authenticator MakeAuthenticator(store::Database& database) {
       case http::Credential::kAdminToken:
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
       case http::Credential::kOperatorToken:
+        return auth::AuthenticateOperator(database, head.Header("Authorization"));
       case http::Credential::kAppToken:
         return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
       case http::Credential::kNone:
@@ -150,6 +153,7 @@ int RunServe(const ServeConfig& config) {
                                .listener = &engine,
                                .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
   admin::AddCatalogRoutes(router, **db);
+  operator_api::AddRoutes(router, **db);
   admin::AddLicensesRoutes(router, engine);
 
   store::Database& database = **db;

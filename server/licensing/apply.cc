@@ -16,6 +16,7 @@
 #include "server/licensing/history.h"
 #include "server/licensing/locks.h"
 #include "server/licensing/queue.h"
+#include "server/licensing/terms.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
 #include "server/store/database.h"
@@ -169,6 +170,10 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   if (auto s = LockForChange(sql, tenant, user_ids, {}); !s) return std::unexpected(s.error());
   auto in = LoadInputs(sql, tenant, user_ids, known);
   if (!in) return std::unexpected(in.error());
+  // Terms (terms.h): nobody wants an expired subscription; a scheduled one
+  // is wanted but gives no seat yet.
+  auto terms = LoadOutOfTerm(sql, tenant, NowRfc3339());
+  if (!terms) return std::unexpected(terms.error());
 
   std::vector<Release> releases;
   std::vector<Add> adds;
@@ -191,6 +196,7 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     std::vector<Wanted> wanted =
         Decide(live && !held, g == in->grants.end() ? kNoGrants : g->second,
                o == in->overrides.end() ? kNoOverrides : o->second, in->families);
+    std::erase_if(wanted, [&](const Wanted& w) { return terms->expired.contains(w.subscription_id); });
     std::set<std::string> wanted_subs;
     for (Wanted& w : wanted) {
       wanted_subs.insert(w.subscription_id);
@@ -240,6 +246,7 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
       const std::string reason = !live  ? "deprovisioned"
                                  : held ? "held"
                                  : replaced ? "replaced"
+                                 : terms->expired.contains(sub) ? "expired"
                                             : context.end_reason;
       releases.push_back({user, sub, row.state, row.sources, reason});
     }
@@ -333,7 +340,8 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     } else {
       ++counts.queued;
       a_state.push_back("pending");
-      a_reason.push_back(admin_only ? "waiting for an administrator: subscription " + add.sub +
+      a_reason.push_back(terms->scheduled.contains(add.sub) ? std::string(kNotStartedReason)
+                         : admin_only ? "waiting for an administrator: subscription " + add.sub +
                                           " gives freed seats by hand"
                                     : "no free seat in subscription " + add.sub);
       a_reason_ind.push_back(soci::i_ok);
