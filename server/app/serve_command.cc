@@ -70,8 +70,17 @@ http::Authenticator MakeAuthenticator(store::Database& database) {
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kScim);
       case http::Credential::kAdminToken:
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
-      case http::Credential::kOperatorToken:
-        return auth::AuthenticateOperator(database, head.Header("Authorization"));
+      case http::Credential::kOperatorToken: {
+        auto who = auth::AuthenticateOperator(database, head.Header("Authorization"));
+        // /metrics spans every tenant: a tenant's admin is told so (403),
+        // not that its token is bad.
+        if (!who && rule.surface == http::Surface::kMetrics &&
+            auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin)) {
+          return Fail(ErrorCode::kForbidden,
+                      "/metrics spans every tenant; it needs an operator token");
+        }
+        return who;
+      }
       case http::Credential::kAppToken:
         return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
       case http::Credential::kNone:
@@ -153,7 +162,7 @@ int RunServe(const ServeConfig& config) {
                                .listener = &engine,
                                .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
   admin::AddCatalogRoutes(router, **db);
-  operator_api::AddRoutes(router, **db);
+  operator_api::AddRoutes(router, **db, engine);
   admin::AddLicensesRoutes(router, engine);
 
   store::Database& database = **db;

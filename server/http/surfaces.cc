@@ -11,7 +11,7 @@ namespace {
 constexpr SurfaceRule kRules[] = {
     {"/scim/v2", Surface::kScim, Credential::kScimToken},
     {"/admin/v1", Surface::kAdmin, Credential::kAdminToken},
-    {"/metrics", Surface::kMetrics, Credential::kAdminToken},
+    {"/metrics", Surface::kMetrics, Credential::kOperatorToken},  // spans every tenant
     {"/healthz", Surface::kOps, Credential::kNone},
     {"/readyz", Surface::kOps, Credential::kNone},
     {"/operator/v1", Surface::kOperator, Credential::kOperatorToken},

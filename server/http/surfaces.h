@@ -18,7 +18,7 @@ enum class Surface {
   kScim,          // /scim/v2
   kAdmin,         // /admin/v1
   kMetrics,       // /metrics
-  kOperator,      // /operator/v1 (reserved)
+  kOperator,      // /operator/v1
   kEntitlements,  // /entitlements/v1 (reserved)
   kConsole,       // / and /console (reserved; 404 until the console lands)
 };
@@ -28,7 +28,7 @@ enum class Credential {
   kNone,           // served without authentication
   kScimToken,      // a tenant's SCIM provisioning token
   kAdminToken,     // a tenant's admin token
-  kOperatorToken,  // the vendor's operator token (not issued yet: 401)
+  kOperatorToken,  // the vendor's operator token (auth/operator_tokens.h)
   kAppToken,       // a product app's token (not issued yet: 401)
 };
 

@@ -1,6 +1,6 @@
 // server/operator/routes.h — the operator API under /operator/v1: the
-// vendor's tenants (tenant_routes.cc) and each tenant's catalog with its
-// terms (catalog_routes.cc). Requests reach these handlers only with an
+// vendor's tenants (tenant_routes.cc), each tenant's catalog with its
+// terms (catalog_routes.cc), usage and policy reload (usage_routes.cc). Requests reach these handlers only with an
 // operator token (server/http/surfaces.h, auth/operator_tokens.h); errors
 // and lists have the admin API's shapes (admin/routes.h).
 // Thread-safety: registration before serving; handlers are thread-safe.
@@ -14,6 +14,10 @@
 #include "server/base/actor.h"
 #include "server/http/router.h"
 #include "server/store/database.h"
+
+namespace allot::licensing {
+class Engine;
+}
 
 namespace allot::operator_api {
 
@@ -32,10 +36,17 @@ void AddTenantRoutes(http::Router& router, store::Database& db);
 // /tenants/{t}/products[/{id}] and /tenants/{t}/subscriptions[/{id}].
 void AddCatalogRoutes(http::Router& router, store::Database& db);
 
+// GET /usage: seats per tenant and subscription.
+void AddUsageRoutes(http::Router& router, store::Database& db);
+// POST /policies/reload: the policy files for every tenant (as SIGHUP).
+void AddPolicyRoutes(http::Router& router, licensing::Engine& engine);
+
 // Every operator route.
-inline void AddRoutes(http::Router& router, store::Database& db) {
+inline void AddRoutes(http::Router& router, store::Database& db, licensing::Engine& engine) {
   AddTenantRoutes(router, db);
   AddCatalogRoutes(router, db);
+  AddUsageRoutes(router, db);
+  AddPolicyRoutes(router, engine);
 }
 
 }  // namespace allot::operator_api

@@ -250,5 +250,77 @@ TEST_F(OperatorTest, EveryOperatorActionStaysWithinTheTenantOfItsPath) {
   EXPECT_EQ(Op("GET", "/tenants?bogus=1").status, 400);
 }
 
+TEST_F(OperatorTest, MetricsAreTheOperatorsAndCarrySeatsPerTenantAndSubscription) {
+  const TenantTokens acme = Onboard("acme", "Acme");
+  OpProduct("acme", "office");
+  OpSubscription("acme", {{"id", "office-2026"}, {"product_id", "office"}, {"seats", 1}});
+  const std::string ada = ScimUser(acme.scim, "ada@acme.example");
+  const std::string bob = ScimUser(acme.scim, "bob@acme.example");
+  ASSERT_EQ(As(acme.admin, "PUT", "/admin/v1/users/" + ada + "/licenses/office-2026").status, 200);
+  ASSERT_EQ(
+      As(acme.admin, "PUT", "/admin/v1/users/" + bob + "/licenses/office-2026?queue=true").status,
+      200);
+  for (const std::string& token : {acme.admin, server_->admin_token()}) {
+    HttpResponse r = As(token, "GET", "/metrics");
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(Json(r)["error"]["code"], "forbidden");
+  }
+  EXPECT_EQ(As(acme.scim, "GET", "/metrics").status, 401);
+  HttpResponse r = As(op(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string labels = R"({tenant="acme",subscription="office-2026"} )";
+  EXPECT_NE(r.body.find("allot_subscription_seats" + labels + "1\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("allot_subscription_assigned" + labels + "1\n"), std::string::npos);
+  EXPECT_NE(r.body.find("allot_subscription_pending" + labels + "1\n"), std::string::npos);
+  EXPECT_NE(r.body.find("allot_subscription_gauges_truncated 0"), std::string::npos);
+}
+
+TEST_F(OperatorTest, UsageSpansTenantsAndPages) {
+  Onboard("acme", "Acme");
+  Onboard("globex", "Globex");
+  OpProduct("acme", "office");
+  OpProduct("globex", "office");
+  OpSubscription("acme", {{"id", "a1"}, {"product_id", "office"}, {"seats", 5},
+                          {"ends_at", TimeFromNow(86400)}});
+  OpSubscription("acme", {{"id", "a2"}, {"product_id", "office"}, {"seats", 3},
+                          {"starts_at", TimeFromNow(86400)}});
+  OpSubscription("globex", {{"id", "g1"}, {"product_id", "office"}, {"seats", 7}});
+  HttpResponse r = Op("GET", "/usage");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json all = Json(r)["items"];
+  ASSERT_EQ(all.size(), 3u) << r.body;
+  EXPECT_EQ(all[0]["tenant_id"], "acme");
+  EXPECT_EQ(all[0]["subscription_id"], "a1");
+  EXPECT_EQ(all[0]["available"], 5);
+  EXPECT_EQ(all[0]["status"], "active");
+  EXPECT_TRUE(all[0]["ends_at"].is_string());
+  EXPECT_EQ(all[1]["status"], "scheduled");
+  EXPECT_EQ(all[2]["tenant_id"], "globex");
+  EXPECT_EQ(all[2]["seats"], 7);
+  r = Op("GET", "/usage?tenant_id=globex");
+  ASSERT_EQ(Json(r)["items"].size(), 1u) << r.body;
+  // Pages of one, in the same order.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int i = 0; i < 5; ++i) {
+    r = Op("GET", "/usage?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json page = Json(r);
+    ASSERT_EQ(page["items"].size(), 1u) << r.body;
+    seen.push_back(page["items"][0]["subscription_id"]);
+    if (page["next_cursor"].is_null()) break;
+    cursor = page["next_cursor"];
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"a1", "a2", "g1"}));
+  EXPECT_EQ(As(server_->admin_token(), "GET", "/operator/v1/usage").status, 401);
+}
+
+TEST_F(OperatorTest, PolicyReloadIsTheOperatorsForEveryTenant) {
+  HttpResponse r = Op("POST", "/policies/reload", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)["reloaded"], true);
+  EXPECT_EQ(As(server_->admin_token(), "POST", "/operator/v1/policies/reload", "{}").status, 401);
+}
+
 }  // namespace
 }  // namespace allot::operator_testing

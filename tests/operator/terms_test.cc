@@ -84,7 +84,9 @@ TEST_F(Terms, BeforeItsStartWantsWaitAsNotStartedAndAreServedWhenItStarts) {
   EXPECT_EQ(Sub()["assigned"], 0);
   HttpResponse r = As(acme_.admin, "GET", "/admin/v1/subscriptions/office-2026/waitlist");
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const json& w : Json(r)["items"]) EXPECT_EQ(w["reason"], "not started") << w.dump();
+  const json waitlist = Json(r);
+  ASSERT_EQ(waitlist["items"].size(), 2u) << r.body;
+  for (const json& w : waitlist["items"]) EXPECT_EQ(w["reason"], "not started") << w.dump();
   // An administrator cannot hand out a seat before the start either.
   const std::string late = ScimUser(acme_.scim, "late@acme.example");
   r = As(acme_.admin, "PUT", "/admin/v1/users/" + late + "/licenses/office-2026");
