@@ -27,6 +27,14 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--tenant", init.tenant, "Tenant id (default: default)");
   init_cmd->add_option("--db", init.db_url, "Database URL (default: SQLite in DIR/allot.db)");
 
+  allot::app::OperatorTokenOptions operator_token;
+  CLI::App* operator_token_cmd = app.add_subcommand(
+      "operator-token", "Issue another operator token (the vendor's, for /operator/v1); print it as JSON");
+  operator_token_cmd->add_option("--data-dir", operator_token.data_dir, "Data directory")
+      ->required();
+  operator_token_cmd->add_option("--db", operator_token.db_url,
+                                 "Database URL (default: SQLite in DIR/allot.db)");
+
   // Every serve flag is a row of the settings table (server/app/config.h):
   // the flag's text is kept as given and checked by the same code as the
   // config file's value, so both are refused with the same sentence.
@@ -57,6 +65,7 @@ int main(int argc, char** argv) {
   }
 
   if (init_cmd->parsed()) return allot::app::RunInit(init);
+  if (operator_token_cmd->parsed()) return allot::app::RunOperatorToken(operator_token);
 
   // Defaults, then the config file, then the flags given.
   allot::app::ServeConfig serve;

@@ -11,7 +11,8 @@ namespace {
 using nlohmann::json;
 
 bool IsActorKind(std::string_view s) {
-  return s == "admin" || s == "scim" || s == "policy" || s == "system";
+  return s == "admin" || s == "scim" || s == "policy" || s == "system" ||
+         s == "operator";
 }
 
 // Stored JSON text back to JSON; a value that does not parse is kept as text

@@ -103,6 +103,14 @@ Result<Access> Authorize(const auth::Principal& principal, Action action) {
                 "the role " + (principal.role.empty() ? std::string("(none)") : principal.role) +
                     " may not " + std::string(ActionName(action)));
   }
+  // What the tenant bought is the operator's to set unless the tenant runs
+  // its own catalog (PRODUCT.md, "Roles"; tenants of `allot init`).
+  if ((action == Action::kManageCatalog || action == Action::kChangeSeats) &&
+      !principal.self_managed_catalog) {
+    return Fail(ErrorCode::kForbidden,
+                "this tenant's products, subscriptions, seats and terms are set by its vendor "
+                "(the operator); ask them to " + std::string(ActionName(action)));
+  }
   return Access{.principal = &principal, .all_subscriptions = scope == kAll};
 }
 

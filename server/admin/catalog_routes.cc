@@ -5,6 +5,7 @@
 
 #include "server/admin/licenses_routes.h"
 #include "server/admin/routes.h"
+#include "server/admin/subscription_json.h"
 #include "server/licensing/catalog.h"
 #include "server/licensing/queries.h"
 
@@ -31,12 +32,6 @@ int64_t SeatsOf(const nlohmann::json& v) {
     return INT64_MAX;
   }
   return v.get<int64_t>();
-}
-
-nlohmann::json SubscriptionJson(const Subscription& s) {
-  return {{"id", s.id},           {"product_id", s.product_id}, {"seats", s.seats},
-          {"assigned", s.assigned}, {"pending", s.pending},     {"available", s.available()},
-          {"fill", s.fill},         {"created_at", s.created_at}};
 }
 
 template <typename T, typename F>
@@ -120,11 +115,17 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   auto body = ParseBody(req.body, {{"id", FieldType::kString},
                                                    {"product_id", FieldType::kString, true},
-                                                   {"seats", FieldType::kInteger, true}});
+                                                   {"seats", FieldType::kInteger, true},
+                                                   {"starts_at", FieldType::kAny},
+                                                   {"ends_at", FieldType::kAny}});
                   if (!body) return RenderError(body.error(), res);
+                  auto terms = ParseTermFields(req.body);
+                  if (!terms) return RenderError(terms.error(), res);
                   Subscription s{.id = body->value("id", ""),
                                  .product_id = (*body)["product_id"],
                                  .seats = SeatsOf((*body)["seats"])};
+                  s.starts_at = terms->starts_at.value_or(std::nullopt);
+                  s.ends_at = terms->ends_at.value_or(std::nullopt);
                   auto created =
                       licensing::CreateSubscription(db, access.tenant(), s, ActorOf(access));
                   if (!created) return RenderError(created.error(), res);
@@ -147,9 +148,21 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                 [&db](const http::Request& req, const Access& access, http::Response& res) {
                   const std::string& id = req.path_params[0];
                   auto body = ParseBody(req.body, {{"seats", FieldType::kInteger},
-                                                   {"fill", FieldType::kString}});
+                                                   {"fill", FieldType::kString},
+                                                   {"starts_at", FieldType::kAny},
+                                                   {"ends_at", FieldType::kAny}});
                   if (!body) return RenderError(body.error(), res);
+                  auto terms = ParseTermFields(req.body);
+                  if (!terms) return RenderError(terms.error(), res);
                   licensing::SubscriptionChange change;
+                  if (terms->any()) {
+                    // A term is what was bought, like seats: the same rule.
+                    if (auto a = AuthorizeSeatChange(*access.principal); !a) {
+                      return RenderError(a.error(), res);
+                    }
+                    change.starts_at = terms->starts_at;
+                    change.ends_at = terms->ends_at;
+                  }
                   if (body->contains("seats")) {
                     if (auto a = AuthorizeSeatChange(*access.principal); !a) {
                       return RenderError(a.error(), res);
@@ -161,9 +174,10 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                     if (!a) return RenderError(a.error(), res);
                     change.fill = (*body)["fill"].get<std::string>();
                   }
-                  if (!change.seats && !change.fill) {
+                  if (!change.seats && !change.fill && !terms->any()) {
                     return RenderError({ErrorCode::kInvalidRequest,
-                                        "nothing to change: give \"seats\" or \"fill\""},
+                                        "nothing to change: give \"seats\", \"fill\", "
+                                        "\"starts_at\" or \"ends_at\""},
                                        res);
                   }
                   if (!access.Covers(id)) {

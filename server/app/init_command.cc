@@ -1,9 +1,11 @@
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "server/admin/audit_events.h"
 #include "server/app/commands.h"
 #include "server/app/data_dir.h"
+#include "server/auth/operator_tokens.h"
 #include "server/auth/tenants.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -32,8 +34,14 @@ int RunInit(const InitOptions& options) {
   // The first administrator and tokens are audited like any later ones,
   // with the system as actor.
   const Actor init_actor{Actor::Kind::kSystem, "allot init"};
+  std::string operator_token;
   auto record = [&](soci::session& sql, const auth::TenantCredentials& c) -> Status {
     const std::string& t = c.tenant;
+    // The first init of a database also makes the vendor's first operator
+    // token, committed with the tenant or not at all.
+    auto first = auth::IssueFirstOperatorToken(sql);
+    if (!first) return std::unexpected(first.error());
+    if (*first) operator_token = (*first)->token;
     if (auto s = admin::RecordAudit(sql, t, init_actor, "admin.created", "principal", c.admin_id,
                                     nullptr,
                                     {{"id", c.admin_id},
@@ -61,6 +69,30 @@ int RunInit(const InitOptions& options) {
   nlohmann::ordered_json out = {{"tenant", created->tenant},
                         {"admin_token", created->admin_token},
                         {"scim_token", created->scim_token}};
+  if (!operator_token.empty()) out["operator_token"] = operator_token;
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace allot::app
+
+namespace allot::app {
+
+int RunOperatorToken(const OperatorTokenOptions& options) {
+  std::error_code ec;
+  if (options.db_url.empty() &&
+      !std::filesystem::exists(options.data_dir + "/allot.db", ec)) {
+    return Die(1, "no database in " + options.data_dir + ": run 'allot init --data-dir " +
+                      options.data_dir + "' first");
+  }
+  auto db = store::Database::Open(
+      {.url = DatabaseUrl(options.data_dir, options.db_url), .pool_size = 1});
+  if (!db) return Die(1, db.error().message);
+  if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
+  auto issued = (*db)->WriteValue<auth::IssuedToken>(
+      [](soci::session& sql) { return auth::IssueOperatorToken(sql, "operator token"); });
+  if (!issued) return Die(1, issued.error().message);
+  nlohmann::ordered_json out = {{"id", issued->id}, {"operator_token", issued->token}};
   std::cout << out.dump() << std::endl;
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "server/app/ops_routes.h"
 
+#include "server/base/log.h"
+#include "server/operator/usage.h"
+
 namespace allot::app {
 
 void AddOpsRoutes(http::Router& router, store::Database& db, http::Metrics& metrics) {
@@ -18,9 +21,15 @@ void AddOpsRoutes(http::Router& router, store::Database& db, http::Metrics& metr
       res.body = R"({"status":"unavailable","detail":"the database is not reachable"})";
     }
   });
-  router.Add("GET", "/metrics", [&metrics](const http::Request&, http::Response& res) {
+  router.Add("GET", "/metrics", [&metrics, &db](const http::Request&, http::Response& res) {
     res.content_type = "text/plain; version=0.0.4";
     res.body = metrics.Render();
+    // Seats per tenant and subscription (capped: operator/usage.h).
+    if (auto gauges = operator_api::RenderSubscriptionGauges(db)) {
+      res.body += *gauges;
+    } else {
+      log::Warn("subscription gauges left out of /metrics", {{"error", gauges.error().message}});
+    }
   });
 }
 

@@ -12,12 +12,14 @@
 #include "server/admin/licenses_routes.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/sessions.h"
+#include "server/auth/operator_tokens.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
 #include "server/licensing/expiry_sweeper.h"
+#include "server/operator/routes.h"
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
@@ -77,7 +79,17 @@ http::Authenticator MakeAuthenticator(store::Database& database) {
                                                 head.Header(auth::kCsrfHeaderName), head.method);
         }
         return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
-      case http::Credential::kOperatorToken:
+      case http::Credential::kOperatorToken: {
+        auto who = auth::AuthenticateOperator(database, head.Header("Authorization"));
+        // /metrics spans every tenant: a tenant's admin is told so (403),
+        // not that its token is bad.
+        if (!who && rule.surface == http::Surface::kMetrics &&
+            auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin)) {
+          return Fail(ErrorCode::kForbidden,
+                      "/metrics spans every tenant; it needs an operator token");
+        }
+        return who;
+      }
       case http::Credential::kAppToken:
         return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
       case http::Credential::kNone:
@@ -160,6 +172,7 @@ int RunServe(const ServeConfig& config) {
                                .listener = &engine,
                                .max_payload_bytes = static_cast<size_t>(config.max_body_bytes)});
   admin::AddCatalogRoutes(router, **db);
+  operator_api::AddRoutes(router, **db, engine);
   admin::AddLicensesRoutes(router, engine);
 
   store::Database& database = **db;

@@ -7,7 +7,8 @@
 
 namespace allot::auth {
 
-enum class TokenKind { kAdmin, kScim };
+// kOperator: the vendor's token (operator_tokens.h), bound to no tenant.
+enum class TokenKind { kAdmin, kScim, kOperator };
 
 struct Principal {
   std::string tenant_id;
@@ -17,10 +18,18 @@ struct Principal {
   std::string role;      // admins: global_admin | subscription_admin | user_admin
   std::vector<std::string> subscriptions;  // subscription_admin's scope
   std::string token_id;  // the token used for this request
+  // The tenant's catalog is its admins' to manage (tenants of `allot init`);
+  // false when the operator runs it (authz: seats, terms, products).
+  bool self_managed_catalog = true;
 };
 
 inline const char* TokenKindName(TokenKind kind) {
-  return kind == TokenKind::kAdmin ? "admin" : "scim";
+  switch (kind) {
+    case TokenKind::kAdmin: return "admin";
+    case TokenKind::kScim: return "scim";
+    case TokenKind::kOperator: return "operator";
+  }
+  return "scim";
 }
 
 }  // namespace allot::auth

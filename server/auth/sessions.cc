@@ -102,20 +102,24 @@ Result<Principal> AuthenticateSession(store::Database& db, std::string_view cook
   };
   auto found = db.ReadValue<Found>([&](soci::session& sql) -> Result<Found> {
     Found f;
-    std::string stored_hash, ended_at, revoked_at, deleted_at, role, kind;
+    std::string stored_hash, ended_at, revoked_at, deleted_at, role, kind, tenant_status;
+    int self_managed = 1;
     soci::indicator ended_ind = soci::i_null, revoked_ind = soci::i_null,
                     deleted_ind = soci::i_null, role_ind = soci::i_null;
     sql << "SELECT s.tenant_id, s.id, s.session_hash, s.principal_id, s.token_id, s.last_seen_at, "
-           "s.ended_at, t.revoked_at, t.kind, p.name, p.role, p.deleted_at "
+           "s.ended_at, t.revoked_at, t.kind, p.name, p.role, p.deleted_at, tn.status, "
+           "tn.self_managed_catalog "
            "FROM console_sessions s "
            "JOIN tokens t ON t.tenant_id = s.tenant_id AND t.id = s.token_id "
            "JOIN principals p ON p.tenant_id = s.tenant_id AND p.id = s.principal_id "
+           "JOIN tenants tn ON tn.id = s.tenant_id "
            "WHERE s.session_hash = :h",
         soci::use(hash), soci::into(f.principal.tenant_id), soci::into(f.session_id),
         soci::into(stored_hash), soci::into(f.principal.id), soci::into(f.principal.token_id),
         soci::into(f.last_seen), soci::into(ended_at, ended_ind),
         soci::into(revoked_at, revoked_ind), soci::into(kind), soci::into(f.principal.name),
-        soci::into(role, role_ind), soci::into(deleted_at, deleted_ind);
+        soci::into(role, role_ind), soci::into(deleted_at, deleted_ind),
+        soci::into(tenant_status), soci::into(self_managed);
     if (!sql.got_data() || !ConstantTimeEquals(stored_hash, hash)) {
       return std::unexpected(NoSession("the console session is not valid"));
     }
@@ -125,6 +129,14 @@ Result<Principal> AuthenticateSession(store::Database& db, std::string_view cook
     if (revoked_ind == soci::i_ok || deleted_ind == soci::i_ok || kind != "admin") {
       return std::unexpected(NoSession("the token of this console session has been revoked"));
     }
+    // A session is its token: a suspended tenant's sessions stop with it.
+    if (tenant_status == "suspended") {
+      return Fail(ErrorCode::kTenantSuspended,
+                  "tenant '" + f.principal.tenant_id +
+                      "' is suspended; nothing can be read or changed until its operator "
+                      "re-activates it");
+    }
+    f.principal.self_managed_catalog = self_managed != 0;
     f.principal.kind = TokenKind::kAdmin;
     if (role_ind == soci::i_ok) f.principal.role = role;
     if (f.principal.role == "subscription_admin") {

@@ -47,6 +47,9 @@ Result<IssuedToken> IssueToken(soci::session& sql, const std::string& tenant_id,
   // The prefix says what the token is for, so a leaked one is recognisable
   // (secret scanners) and a misplaced one gets a precise 401 message.
   issued.token = RandomToken(kind == TokenKind::kAdmin ? "allot_admin_" : "allot_scim_");
+  if (kind == TokenKind::kOperator) {
+    return Fail(ErrorCode::kInternal, "operator tokens are issued by IssueOperatorToken");
+  }
   std::string hash = HashToken(issued.token);
   std::string kind_name = TokenKindName(kind);
   std::string now = NowRfc3339();
@@ -77,16 +80,20 @@ namespace {
 struct TokenLookup : store::CachedStatement {
   explicit TokenLookup(soci::session& sql)
       : st((sql.prepare << "SELECT t.tenant_id, t.id, t.principal_id, t.kind, t.token_hash, "
-                           "t.revoked_at, p.name, p.role, p.deleted_at "
+                           "t.revoked_at, p.name, p.role, p.deleted_at, tn.status, "
+                           "tn.self_managed_catalog "
                            "FROM tokens t JOIN principals p ON p.tenant_id = t.tenant_id AND "
-                           "p.id = t.principal_id WHERE t.token_hash = :h",
+                           "p.id = t.principal_id JOIN tenants tn ON tn.id = t.tenant_id "
+                           "WHERE t.token_hash = :h",
             soci::use(hash), soci::into(principal.tenant_id), soci::into(principal.token_id),
             soci::into(principal.id), soci::into(kind_name), soci::into(stored_hash),
             soci::into(revoked_at, revoked_ind), soci::into(principal.name),
-            soci::into(role, role_ind), soci::into(deleted_at, deleted_ind))) {}
+            soci::into(role, role_ind), soci::into(deleted_at, deleted_ind),
+            soci::into(tenant_status), soci::into(self_managed))) {}
   std::string hash;
   Principal principal;
-  std::string stored_hash, kind_name, revoked_at, role, deleted_at;
+  std::string stored_hash, kind_name, revoked_at, role, deleted_at, tenant_status;
+  int self_managed = 1;
   soci::indicator revoked_ind = soci::i_null, role_ind = soci::i_null, deleted_ind = soci::i_null;
   bool found = false;
   soci::statement st;
@@ -131,6 +138,10 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
                           deleted_ind = q->deleted_ind;
     // The lookup is by hash (an index); the comparison below is constant
     // time so that no timing difference tells how much of a hash matched.
+    if (!q->found && token.starts_with("allot_operator_")) {
+      return Fail(ErrorCode::kUnauthorized,
+                  "an operator token works only under /operator/v1 and on /metrics");
+    }
     if (!q->found || stored_hash.size() != presented_hash.size() ||
         CRYPTO_memcmp(stored_hash.data(), presented_hash.data(), stored_hash.size()) != 0) {
       return Fail(ErrorCode::kUnauthorized, "the bearer token is not valid");
@@ -138,6 +149,14 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
     if (revoked_ind == soci::i_ok || deleted_ind == soci::i_ok) {
       return Fail(ErrorCode::kUnauthorized, "the bearer token has been revoked");
     }
+    // Only a valid token learns that its tenant is suspended.
+    if (q->tenant_status == "suspended") {
+      return Fail(ErrorCode::kTenantSuspended,
+                  "tenant '" + p.tenant_id +
+                      "' is suspended; nothing can be read or changed until its operator "
+                      "re-activates it");
+    }
+    p.self_managed_catalog = q->self_managed != 0;
     p.kind = kind_name == "admin" ? TokenKind::kAdmin : TokenKind::kScim;
     if (p.kind != required_kind) {
       return Fail(ErrorCode::kUnauthorized,

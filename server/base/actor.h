@@ -7,9 +7,9 @@
 namespace allot {
 
 struct Actor {
-  enum class Kind { kAdmin, kScim, kPolicy, kSystem };
+  enum class Kind { kAdmin, kScim, kPolicy, kSystem, kOperator };
   Kind kind = Kind::kSystem;
-  std::string id;  // admin principal id, SCIM client principal id, policy name, or "allot"
+  std::string id;  // admin principal id, SCIM client principal id, policy name, "allot", or operator token id
 };
 
 inline const char* ActorKindName(Actor::Kind kind) {
@@ -18,6 +18,7 @@ inline const char* ActorKindName(Actor::Kind kind) {
     case Actor::Kind::kScim: return "scim";
     case Actor::Kind::kPolicy: return "policy";
     case Actor::Kind::kSystem: return "system";
+    case Actor::Kind::kOperator: return "operator";
   }
   return "system";
 }

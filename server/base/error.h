@@ -24,6 +24,7 @@ enum class ErrorCode {
   kPayloadTooLarge,     // body over the configured limit
   kTooManyRequests,     // overloaded; retry later
   kUnavailable,         // the database is busy or unreachable
+  kTenantSuspended,     // the operator suspended the credential's tenant (403)
   kInternal,            // a bug; logged with the request id
 };
 

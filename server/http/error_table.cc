@@ -17,6 +17,7 @@ const ErrorMapping& MappingFor(ErrorCode code) {
       /* kPayloadTooLarge    */ {413, "payload_too_large", ""},
       /* kTooManyRequests    */ {429, "too_many_requests", ""},
       /* kUnavailable        */ {503, "unavailable", ""},
+      /* kTenantSuspended    */ {403, "tenant_suspended", ""},
       /* kInternal           */ {500, "internal", ""},
   };
   const auto index = static_cast<size_t>(code);

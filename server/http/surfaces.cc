@@ -16,7 +16,7 @@ constexpr SurfaceRule kRules[] = {
     // (server/admin/sessions.cc).
     {"/admin/v1/sessions", Surface::kAdmin, Credential::kNone, kSignInBodyLimit},
     {"/admin/v1", Surface::kAdmin, Credential::kAdminToken},
-    {"/metrics", Surface::kMetrics, Credential::kAdminToken},
+    {"/metrics", Surface::kMetrics, Credential::kOperatorToken},  // spans every tenant
     {"/healthz", Surface::kOps, Credential::kNone},
     {"/readyz", Surface::kOps, Credential::kNone},
     {"/operator/v1", Surface::kOperator, Credential::kOperatorToken},

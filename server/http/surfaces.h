@@ -19,7 +19,7 @@ enum class Surface {
   kScim,          // /scim/v2
   kAdmin,         // /admin/v1
   kMetrics,       // /metrics
-  kOperator,      // /operator/v1 (reserved)
+  kOperator,      // /operator/v1
   kEntitlements,  // /entitlements/v1 (reserved)
   kConsole,       // / and /console: the admin console's files
 };
@@ -30,7 +30,7 @@ enum class Credential {
   kScimToken,      // a tenant's SCIM provisioning token
   kAdminToken,     // a tenant's admin token; on the admin surface, or the
                    // console's session cookie (with X-Allot-CSRF on writes)
-  kOperatorToken,  // the vendor's operator token (not issued yet: 401)
+  kOperatorToken,  // the vendor's operator token (auth/operator_tokens.h)
   kAppToken,       // a product app's token (not issued yet: 401)
 };
 

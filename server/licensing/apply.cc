@@ -16,6 +16,7 @@
 #include "server/licensing/history.h"
 #include "server/licensing/locks.h"
 #include "server/licensing/queue.h"
+#include "server/licensing/terms.h"
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
 #include "server/store/bulk.h"
@@ -186,6 +187,10 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
   }
   auto in = LoadInputs(sql, tenant, known);
   if (!in) return std::unexpected(in.error());
+  // Terms (terms.h): nobody wants an expired subscription; a scheduled one
+  // is wanted but gives no seat yet.
+  auto terms = LoadOutOfTerm(sql, tenant, NowRfc3339());
+  if (!terms) return std::unexpected(terms.error());
 
   std::vector<Release> releases;
   std::vector<Add> adds;
@@ -208,6 +213,7 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     std::vector<Wanted> wanted =
         Decide(live && !held, g == in->grants.end() ? kNoGrants : g->second,
                o == in->overrides.end() ? kNoOverrides : o->second, in->families);
+    std::erase_if(wanted, [&](const Wanted& w) { return terms->expired.contains(w.subscription_id); });
     std::set<std::string> wanted_subs;
     for (Wanted& w : wanted) {
       wanted_subs.insert(w.subscription_id);
@@ -257,6 +263,7 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
       const std::string reason = !live  ? "deprovisioned"
                                  : held ? "held"
                                  : replaced ? "replaced"
+                                 : terms->expired.contains(sub) ? "expired"
                                             : context.end_reason;
       releases.push_back({user, sub, row.state, row.sources, reason});
     }
@@ -352,7 +359,8 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     } else {
       ++counts.queued;
       a_state.push_back("pending");
-      a_reason.push_back(admin_only ? "waiting for an administrator: subscription " + add.sub +
+      a_reason.push_back(terms->scheduled.contains(add.sub) ? std::string(kNotStartedReason)
+                         : admin_only ? "waiting for an administrator: subscription " + add.sub +
                                           " gives freed seats by hand"
                                     : "no free seat in subscription " + add.sub);
       a_reason_ind.push_back(soci::i_ok);

@@ -13,6 +13,7 @@
 #include "server/licensing/seats.h"
 #include "server/licensing/sql.h"
 #include "server/store/row_locks.h"
+#include "server/licensing/terms.h"
 
 namespace allot::licensing {
 namespace {
@@ -33,9 +34,42 @@ nlohmann::json ToJson(const Product& p) {
   return j;
 }
 
+nlohmann::json OptionalJson(const std::optional<std::string>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
 nlohmann::json ToJson(const Subscription& s) {
-  return {{"id", s.id}, {"product_id", s.product_id}, {"seats", s.seats},
-          {"assigned", s.assigned}, {"fill", s.fill}};
+  nlohmann::json j = {{"id", s.id}, {"product_id", s.product_id}, {"seats", s.seats},
+                      {"assigned", s.assigned}, {"fill", s.fill}};
+  if (s.starts_at || s.ends_at) {
+    j["starts_at"] = OptionalJson(s.starts_at);
+    j["ends_at"] = OptionalJson(s.ends_at);
+  }
+  return j;
+}
+
+// A subscription row: id, product_id, seats, assigned, created_at, pending,
+// fill, starts_at, ends_at (kSubscriptionColumns).
+Subscription SubscriptionOf(const soci::row& r, const std::string& now) {
+  Subscription s{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2), sql::Int(r, 3),
+                 sql::Int(r, 5), sql::Str(r, 4), sql::Str(r, 6)};
+  if (!sql::IsNull(r, 7)) s.starts_at = sql::Str(r, 7);
+  if (!sql::IsNull(r, 8)) s.ends_at = sql::Str(r, 8);
+  s.status = TermStatus(s.starts_at, s.ends_at, now);
+  return s;
+}
+
+constexpr const char* kSubscriptionColumns =
+    "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM assignments a "
+    "WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id AND a.state = 'pending'), "
+    "fill, starts_at, ends_at FROM subscriptions s ";
+
+Status ValidateTerm(const std::optional<std::string>& starts_at,
+                    const std::optional<std::string>& ends_at) {
+  if (starts_at && ends_at && *ends_at <= *starts_at) {
+    return Fail(ErrorCode::kInvalidRequest, "ends_at must be later than starts_at");
+  }
+  return Ok();
 }
 
 // `lock`: the caller changes the row next (PostgreSQL keeps it locked
@@ -68,16 +102,9 @@ std::string OnlyClause(const ListOptions& o, size_t first) {
 Result<Subscription> ReadSubscription(soci::session& sql, const std::string& tenant,
                                       const std::string& id) {
   std::optional<Subscription> out;
-  auto s = sql::Run(sql,
-                    "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
-                    "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id "
-                    "AND a.state = 'pending'), fill FROM subscriptions s WHERE tenant_id = :p0 AND "
-                    "id = :p1",
-                    {tenant, id}, [&](const soci::row& r) {
-                      out = Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
-                                         sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4),
-                                         sql::Str(r, 6)};
-                    });
+  const std::string now = NowRfc3339();
+  auto s = sql::Run(sql, std::string(kSubscriptionColumns) + "WHERE tenant_id = :p0 AND id = :p1",
+                    {tenant, id}, [&](const soci::row& r) { out = SubscriptionOf(r, now); });
   if (!s) return std::unexpected(s.error());
   if (!out) return Fail(ErrorCode::kNotFound, "no subscription " + id);
   return *out;
@@ -228,6 +255,7 @@ Result<Subscription> CreateSubscription(store::Database& db, const std::string& 
     return Fail(ErrorCode::kInvalidRequest, "id must match [a-z0-9][a-z0-9._-]{0,63}: " + sub.id);
   }
   if (auto v = ValidateSeats(sub.seats); !v) return std::unexpected(v.error());
+  if (auto v = ValidateTerm(sub.starts_at, sub.ends_at); !v) return std::unexpected(v.error());
   sub.assigned = 0;
   sub.pending = 0;
   sub.created_at = NowRfc3339();
@@ -239,10 +267,14 @@ Result<Subscription> CreateSubscription(store::Database& db, const std::string& 
       return Fail(ErrorCode::kConflict, "a subscription with id " + sub.id + " exists");
     }
     long long seats = sub.seats;
-    sql << "INSERT INTO subscriptions (tenant_id, id, product_id, seats, assigned, created_at) "
-           "VALUES (:t, :i, :p, :s, 0, :c)",
+    const std::string starts = sub.starts_at.value_or(""), ends = sub.ends_at.value_or("");
+    soci::indicator starts_ind = sub.starts_at ? soci::i_ok : soci::i_null;
+    soci::indicator ends_ind = sub.ends_at ? soci::i_ok : soci::i_null;
+    sql << "INSERT INTO subscriptions (tenant_id, id, product_id, seats, assigned, created_at, "
+           "starts_at, ends_at) VALUES (:t, :i, :p, :s, 0, :c, :sa, :ea)",
         soci::use(tenant), soci::use(sub.id), soci::use(sub.product_id), soci::use(seats),
-        soci::use(sub.created_at);
+        soci::use(sub.created_at), soci::use(starts, starts_ind), soci::use(ends, ends_ind);
+    sub.status = TermStatus(sub.starts_at, sub.ends_at, sub.created_at);
     if (auto a = WriteAudit(sql, tenant, actor,
                             {.action = "subscription.created",
                              .target_kind = "subscription",
@@ -269,17 +301,12 @@ Result<ListPage<Subscription>> ListSubscriptions(store::Database& db, const std:
         ListPage<Subscription> page;
         std::vector<std::string> params = {tenant, options.after};
         if (options.only) params.insert(params.end(), options.only->begin(), options.only->end());
+        const std::string now = NowRfc3339();
         auto s = sql::Run(
             sql,
-            "SELECT id, product_id, seats, assigned, created_at, (SELECT COUNT(*) FROM "
-            "assignments a WHERE a.tenant_id = s.tenant_id AND a.subscription_id = s.id AND "
-            "a.state = 'pending'), fill FROM subscriptions s WHERE tenant_id = :p0 AND id > :p1" +
+            std::string(kSubscriptionColumns) + "WHERE tenant_id = :p0 AND id > :p1" +
                 OnlyClause(options, 2) + " ORDER BY id LIMIT " + std::to_string(options.limit + 1),
-            params, [&](const soci::row& r) {
-              page.items.push_back(Subscription{sql::Str(r, 0), sql::Str(r, 1), sql::Int(r, 2),
-                                                sql::Int(r, 3), sql::Int(r, 5), sql::Str(r, 4),
-                                                sql::Str(r, 6)});
-            });
+            params, [&](const soci::row& r) { page.items.push_back(SubscriptionOf(r, now)); });
         if (!s) return std::unexpected(s.error());
         if (page.items.size() > static_cast<size_t>(options.limit)) {
           page.items.pop_back();
@@ -339,6 +366,36 @@ Result<Subscription> UpdateSubscription(store::Database& db, const std::string& 
       was["fill"] = before->fill;
       now["fill"] = *change.fill;
     }
+    bool renewed = false;
+    if (change.starts_at || change.ends_at) {
+      const std::optional<std::string> starts = change.starts_at ? *change.starts_at
+                                                                 : before->starts_at;
+      const std::optional<std::string> ends = change.ends_at ? *change.ends_at : before->ends_at;
+      if (auto v = ValidateTerm(starts, ends); !v) return std::unexpected(v.error());
+      const std::string at = NowRfc3339();
+      // An end moved past now undoes the sweep's mark, so the next end is
+      // swept again; a subscription the sweep had ended is renewed.
+      long long was_swept = 0;
+      sql << "SELECT COUNT(*) FROM subscriptions WHERE tenant_id = :t AND id = :i AND "
+             "expired_at IS NOT NULL",
+          soci::use(tenant), soci::use(id), soci::into(was_swept);
+      const bool live_end = !ends || *ends > at;
+      int live_flag = live_end ? 1 : 0;
+      const std::string starts_text = starts.value_or(""), ends_text = ends.value_or("");
+      soci::indicator starts_ind = starts ? soci::i_ok : soci::i_null;
+      soci::indicator ends_ind = ends ? soci::i_ok : soci::i_null;
+      sql << "UPDATE subscriptions SET starts_at = :sa, ends_at = :ea, expired_at = CASE WHEN "
+             ":live = 1 THEN NULL ELSE expired_at END WHERE tenant_id = :t AND id = :i",
+          soci::use(starts_text, starts_ind), soci::use(ends_text, ends_ind),
+          soci::use(live_flag), soci::use(tenant), soci::use(id);
+      renewed = was_swept > 0 && live_end;
+      if (starts != before->starts_at || ends != before->ends_at) {
+        was["starts_at"] = OptionalJson(before->starts_at);
+        was["ends_at"] = OptionalJson(before->ends_at);
+        now["starts_at"] = OptionalJson(starts);
+        now["ends_at"] = OptionalJson(ends);
+      }
+    }
     if (was != now) {
       if (auto a = WriteAudit(sql, tenant, actor,
                               {.action = "subscription.updated",
@@ -353,6 +410,9 @@ Result<Subscription> UpdateSubscription(store::Database& db, const std::string& 
     }
     // More seats, or the queue served again: the waiting get the free seats.
     if (auto p = PromoteWaiting(sql, tenant, {id}, actor); !p) return std::unexpected(p.error());
+    if (renewed) {
+      if (auto r = ReevaluateWanting(sql, tenant, id, actor); !r) return std::unexpected(r.error());
+    }
     return ReadSubscription(sql, tenant, id);
   });
 }

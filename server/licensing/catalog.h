@@ -28,6 +28,9 @@ struct Subscription {
   int64_t available() const { return seats - assigned; }
   std::string created_at;
   std::string fill = "auto";  // auto | manual: who gets a freed seat (queue.h)
+  // The term (terms.h), RFC 3339 UTC in NowRfc3339's form; nullopt: unbounded.
+  std::optional<std::string> starts_at, ends_at;
+  std::string status = "active";  // scheduled | active | expired, when read
 };
 
 // The most seats one subscription may have (CONTRACT.md, "Limits and hostile
@@ -71,7 +74,8 @@ Result<Product> UpdateProduct(store::Database& db, const std::string& tenant,
 Status DeleteProduct(store::Database& db, const std::string& tenant, const std::string& id,
                      const Actor& actor);
 
-// seats as ValidateSeats; id empty → generated.
+// seats as ValidateSeats; id empty → generated; starts_at before ends_at
+// when both are given (kInvalidRequest).
 Result<Subscription> CreateSubscription(store::Database& db, const std::string& tenant,
                                         Subscription subscription, const Actor& actor);
 Result<Subscription> GetSubscription(store::Database& db, const std::string& tenant,
@@ -87,9 +91,14 @@ Result<Subscription> SetSeats(store::Database& db, const std::string& tenant,
 // transaction, with one subscription.updated event. Seats as SetSeats;
 // `fill` "auto" or "manual" (kInvalidRequest otherwise); turning a
 // subscription back to auto serves its queue at once.
+// Terms: a set outer optional changes the field, an empty inner one clears
+// it; starts_at must stay before ends_at (kInvalidRequest). Moving ends_at
+// later than now on an expired subscription renews it: the users its
+// policies and overrides give it are evaluated again (terms.h).
 struct SubscriptionChange {
   std::optional<int64_t> seats;
   std::optional<std::string> fill;
+  std::optional<std::optional<std::string>> starts_at, ends_at;
 };
 Result<Subscription> UpdateSubscription(store::Database& db, const std::string& tenant,
                                         const std::string& id, const SubscriptionChange& change,

@@ -3,6 +3,7 @@
 #include "server/base/clock.h"
 #include "server/base/log.h"
 #include "server/licensing/overrides.h"
+#include "server/licensing/terms.h"
 
 namespace allot::licensing {
 
@@ -35,6 +36,15 @@ void ExpirySweeper::Run() {
       log::Warn("expiry sweep failed", {{"error", removed.error().message}});
     } else if (*removed > 0) {
       log::Info("expired overrides removed", {{"count", *removed}});
+    }
+    // Terms of subscriptions (terms.h): ended ones release their seats,
+    // started ones serve their queue.
+    auto terms = SweepSubscriptionTerms(db_, NowRfc3339());
+    if (!terms) {
+      log::Warn("subscription term sweep failed", {{"error", terms.error().message}});
+    } else if (terms->expired > 0 || terms->started > 0) {
+      log::Info("subscription terms swept",
+                {{"expired", terms->expired}, {"started", terms->started}});
     }
     lock.lock();
   }

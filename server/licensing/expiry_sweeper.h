@@ -1,7 +1,8 @@
 // server/licensing/expiry_sweeper.h — the background thread of `allot serve`
 // that, every `expiry_sweep_seconds`, removes the overrides whose expires_at
 // has passed (overrides.h, SweepExpiredOverrides) so the users are evaluated
-// again. Several instances on one database may sweep at once: each expired
+// again, and sweeps the terms of subscriptions (terms.h: ended ones release
+// every seat, started ones serve their queue). Several instances on one database may sweep at once: each expired
 // override is removed, and audited, by exactly one of them. A failed sweep
 // is logged and tried again at the next tick.
 // Thread-safety: Start and Stop from the owning thread; the sweep runs on

@@ -11,12 +11,16 @@
 #include "server/licensing/history.h"
 #include "server/licensing/sql.h"
 #include "server/store/bulk.h"
+#include "server/licensing/terms.h"
 #include "server/store/database.h"
 #include "server/store/row_locks.h"
 
 namespace allot::licensing {
 
 Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::string& sub) {
+  // Outside its term (terms.h) a subscription gives no seat.
+  auto in_term = InTerm(sql, tenant, sub, NowRfc3339());
+  if (!in_term || !*in_term) return in_term;
   try {
     soci::statement st = (sql.prepare << "UPDATE subscriptions SET assigned = assigned + 1 "
                                          "WHERE tenant_id = :t AND id = :s AND assigned < seats",
@@ -30,6 +34,9 @@ Result<bool> TakeSeat(soci::session& sql, const std::string& tenant, const std::
 
 Result<int64_t> TakeSeats(soci::session& sql, const std::string& tenant, const std::string& sub,
                           int64_t n) {
+  auto in_term = InTerm(sql, tenant, sub, NowRfc3339());
+  if (!in_term) return std::unexpected(in_term.error());
+  if (!*in_term) return 0;
   long long want = n;
   while (want > 0) {
     try {

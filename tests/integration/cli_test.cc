@@ -85,7 +85,8 @@ TEST(Init, RefusesAnExistingTenantAndChangesNothing) {
   auto server = TestServer::Start({.data_dir = dir.path()}, &error);
   ASSERT_TRUE(server) << error;
   json j = json::parse(first.out);
-  EXPECT_EQ(server->Client().Get("/metrics", j["admin_token"]).status, 200);
+  EXPECT_EQ(server->Client().Get("/admin/v1/whoami", j["admin_token"]).status, 200);
+  EXPECT_EQ(server->Client().Get("/metrics", j["operator_token"]).status, 200);
 }
 
 TEST(Init, AddsASecondTenant) {

@@ -224,6 +224,7 @@ std::unique_ptr<TestServer> TestServer::Start(const ServerOptions& options, std:
     }
     server->admin_token_ = j["admin_token"];
     server->scim_token_ = j["scim_token"];
+    server->operator_token_ = j.value("operator_token", "");
   }
   std::vector<std::string> args = {"serve", "--data-dir", server->data_dir_, "--listen",
                                    "127.0.0.1:0"};

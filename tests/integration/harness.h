@@ -97,6 +97,9 @@ class TestServer {
   const std::string& db_url() const { return db_url_; }
   const std::string& admin_token() const { return admin_token_; }
   const std::string& scim_token() const { return scim_token_; }
+  // The operator token `allot init` printed on a new database ("" when it
+  // printed none, e.g. on a reused directory).
+  const std::string& operator_token() const { return operator_token_; }
   pid_t pid() const { return pid_; }
   bool tls() const { return tls_; }
 
@@ -117,6 +120,7 @@ class TestServer {
   std::string log_file_;
   std::string admin_token_;
   std::string scim_token_;
+  std::string operator_token_;
   int port_ = 0;
   pid_t pid_ = -1;
   bool tls_ = false;
