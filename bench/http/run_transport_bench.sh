@@ -17,6 +17,7 @@
 #   DURATION   seconds per wrk run (default 10)
 #   CONNS      wrk connections (default 16), THREADS wrk threads (default 2)
 #   FLOODS     1 to run part 2 (default 1)
+#   KEEPALIVE_CONNS  clients of the keep-alive flood (default 1000)
 set -eu
 ALLOT=${ALLOT:-./build/allot}
 BEFORE=${BEFORE:-}
@@ -117,6 +118,7 @@ if [ "$FLOODS" = 1 ]; then
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" chunked-noauth 50
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" chunked 8 "$SCIM"
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" slowloris 2000 "" 5
+  "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" keepalive "${KEEPALIVE_CONNS:-1000}" "$SCIM" 10
   "$ALLOT" init --data-dir "$WORK/tls" > /dev/null
   start_allot "$ALLOT" "$WORK/tls" 18604
   TLS_PID=$LAST_PID
