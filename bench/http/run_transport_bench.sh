@@ -13,7 +13,7 @@
 #
 #   ALLOT      the allot binary (default ./build/allot)
 #   BEFORE     an allot binary to compare with (optional)
-#   ROUNDS     rounds of the alternation (default 5)
+#   ROUNDS     rounds of the alternation (default 5; 0 skips part 1)
 #   DURATION   seconds per wrk run (default 10)
 #   CONNS      wrk connections (default 16), THREADS wrk threads (default 2)
 #   FLOODS     1 to run part 2 (default 1)
@@ -88,6 +88,7 @@ run_wrk() { # NAME URL TOKEN PID — requests/s, and the server's CPU time per r
   echo "$1 $rate $cpu $errors" | tee -a "$WORK/rates"
 }
 
+if [ "$ROUNDS" -gt 0 ]; then
 echo "== GET /scim/v2/Users/{id}: $ROUNDS rounds, wrk -t$THREADS -c$CONNS -d${DURATION}s"
 for r in $(seq 1 "$ROUNDS"); do
   run_wrk allot "http://127.0.0.1:18601/scim/v2/Users/$ID" "$SCIM" "$NEW_PID"
@@ -111,6 +112,7 @@ print(f"allot / trivial-httplib = {med['allot'] / med['trivial-httplib']:.2f}")
 if 'allot-before' in med:
     print(f"allot / allot-before    = {med['allot'] / med['allot-before']:.2f}")
 PY
+fi
 
 if [ "$FLOODS" = 1 ]; then
   echo "== peak resident memory under floods (growth over the resident size before)"
