@@ -13,10 +13,11 @@
 #
 #   ALLOT      the allot binary (default ./build/allot)
 #   BEFORE     an allot binary to compare with (optional)
-#   ROUNDS     rounds of the alternation (default 5)
+#   ROUNDS     rounds of the alternation (default 5; 0 skips part 1)
 #   DURATION   seconds per wrk run (default 10)
 #   CONNS      wrk connections (default 16), THREADS wrk threads (default 2)
 #   FLOODS     1 to run part 2 (default 1)
+#   KEEPALIVE_CONNS  clients of the keep-alive flood (default 1000)
 set -eu
 ALLOT=${ALLOT:-./build/allot}
 BEFORE=${BEFORE:-}
@@ -87,6 +88,7 @@ run_wrk() { # NAME URL TOKEN PID — requests/s, and the server's CPU time per r
   echo "$1 $rate $cpu $errors" | tee -a "$WORK/rates"
 }
 
+if [ "$ROUNDS" -gt 0 ]; then
 echo "== GET /scim/v2/Users/{id}: $ROUNDS rounds, wrk -t$THREADS -c$CONNS -d${DURATION}s"
 for r in $(seq 1 "$ROUNDS"); do
   run_wrk allot "http://127.0.0.1:18601/scim/v2/Users/$ID" "$SCIM" "$NEW_PID"
@@ -110,6 +112,7 @@ print(f"allot / trivial-httplib = {med['allot'] / med['trivial-httplib']:.2f}")
 if 'allot-before' in med:
     print(f"allot / allot-before    = {med['allot'] / med['allot-before']:.2f}")
 PY
+fi
 
 if [ "$FLOODS" = 1 ]; then
   echo "== peak resident memory under floods (growth over the resident size before)"
@@ -117,6 +120,7 @@ if [ "$FLOODS" = 1 ]; then
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" chunked-noauth 50
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" chunked 8 "$SCIM"
   "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" slowloris 2000 "" 5
+  "$BUILD/bench/http/flood_bench" 18601 "$NEW_PID" keepalive "${KEEPALIVE_CONNS:-1000}" "$SCIM" 10
   "$ALLOT" init --data-dir "$WORK/tls" > /dev/null
   start_allot "$ALLOT" "$WORK/tls" 18604
   TLS_PID=$LAST_PID

@@ -134,6 +134,13 @@ RequestReader::RequestReader(const ReadLimits& limits)
 
 RequestReader::~RequestReader() = default;
 
+std::optional<uint64_t> RequestReader::content_length() const {
+  if (!head_parsed_ || !parser_->is_header_done() || parser_->chunked()) return std::nullopt;
+  const auto length = parser_->content_length();
+  if (!length) return std::nullopt;
+  return *length;
+}
+
 void RequestReader::Fail(int status, std::string reason) {
   state_ = State::kFailed;
   error_status_ = status;

@@ -75,6 +75,8 @@ class RequestReader {
   bool keep_alive() const { return keep_alive_; }
   int version() const { return version_; }  // 10 or 11
   bool expects_continue() const { return expects_continue_; }
+  // The announced Content-Length; none for a chunked body.
+  std::optional<uint64_t> content_length() const;
 
   // kFailed: 400, 413, 414 or 431, and a sentence for the error body.
   int error_status() const { return error_status_; }

@@ -218,6 +218,58 @@ TEST_F(Limits, ExpectContinueIsAnsweredOnlyForAValidToken) {
   EXPECT_EQ(d->ReadResponse().status, 401);
 }
 
+// A body that arrives in one write with its head is authenticated and
+// served by one worker job: a wrong token still gets 401 and changes
+// nothing, a good one creates the user and keeps the connection; a body
+// only partly there is still read to its end.
+TEST_F(Limits, ABodyThatArrivesWithItsHeadIsServedOnlyWithAValidToken) {
+  auto user = [](const std::string& name) {
+    return R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":")" + name +
+           R"("})";
+  };
+  auto post = [](const std::string& auth, const std::string& body) {
+    return "POST /scim/v2/Users HTTP/1.1\r\nHost: t\r\n" + auth +
+           "Content-Type: application/scim+json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n";
+  };
+  auto count = [&](const std::string& name) {
+    auto c = Open();
+    EXPECT_TRUE(c->Send("GET /scim/v2/Users?filter=userName%20eq%20%22" + name +
+                        "%22 HTTP/1.1\r\nHost: t\r\n" + Bearer(server_->scim_token()) + "\r\n"));
+    RawResponse r = c->ReadResponse();
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body)["totalResults"].get<int>();
+  };
+
+  for (const std::string& auth : {Bearer("wrong"), std::string()}) {
+    auto c = Open();
+    ASSERT_TRUE(c->Send(post(auth, user("with-head-refused")) + user("with-head-refused")));
+    RawResponse r = c->ReadResponse();
+    EXPECT_EQ(r.status, 401) << auth;
+    EXPECT_EQ(r.Header("connection"), "close");
+  }
+  EXPECT_EQ(count("with-head-refused"), 0);
+
+  auto c = Open();
+  ASSERT_TRUE(c->Send(post(Bearer(server_->scim_token()), user("with-head-1")) +
+                      user("with-head-1")));
+  RawResponse r = c->ReadResponse();
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["userName"], "with-head-1");
+  ASSERT_TRUE(c->Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+  EXPECT_EQ(c->ReadResponse().status, 200);
+
+  const std::string half_there = user("with-head-2");
+  auto d = Open();
+  ASSERT_TRUE(d->Send(post(Bearer(server_->scim_token()), half_there) +
+                      half_there.substr(0, half_there.size() / 2)));
+  ASSERT_TRUE(d->Send(half_there.substr(half_there.size() / 2)));
+  r = d->ReadResponse();
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(count("with-head-1"), 1);
+  EXPECT_EQ(count("with-head-2"), 1);
+}
+
 TEST_F(Limits, PipelinedRequestsAreAnsweredInOrder) {
   const std::string user = R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pipelined-1"})";
   const std::string auth = Bearer(server_->scim_token());
