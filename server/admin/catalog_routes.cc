@@ -17,32 +17,6 @@ using licensing::Subscription;
 
 Actor ActorOf(const Access& access) { return {Actor::Kind::kAdmin, access.principal->id}; }
 
-nlohmann::json ProductJson(const Product& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
-          {"created_at", p.created_at}};
-}
-
-// A JSON integer (ParseBody checked the type) as seats. One past int64 (a
-// uint64) saturates, so ValidateSeats refuses it as above the limit instead
-// of seeing it wrap to a negative number.
-int64_t SeatsOf(const nlohmann::json& v) {
-  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    return INT64_MAX;
-  }
-  return v.get<int64_t>();
-}
-
-template <typename T, typename F>
-nlohmann::json PageJson(const licensing::ListPage<T>& page, F to_json) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const T& t : page.items) items.push_back(to_json(t));
-  return {{"items", std::move(items)},
-          {"next_cursor", page.next_after.empty() ? nlohmann::json(nullptr)
-                                                  : nlohmann::json(EncodeCursor(page.next_after))}};
-}
-
 const std::vector<std::string>* Scope(const Access& access) {
   return access.all_subscriptions ? nullptr : &access.principal->subscriptions;
 }
@@ -57,7 +31,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto list = licensing::ListProducts(db, access.tenant(),
                                                       {.limit = page->limit, .after = page->after});
                   if (!list) return RenderError(list.error(), res);
-                  RenderJson(200, PageJson(*list, ProductJson), res);
+                  RenderJson(200, CatalogPageJson(*list, ProductJson), res);
                 },
                 Paged());
   AddAdminRoute(router, "POST", "/products", Action::kManageCatalog,
@@ -108,7 +82,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                       db, access.tenant(),
                       {.limit = page->limit, .after = page->after, .only = Scope(access)});
                   if (!list) return RenderError(list.error(), res);
-                  RenderJson(200, PageJson(*list, SubscriptionJson), res);
+                  RenderJson(200, CatalogPageJson(*list, SubscriptionJson), res);
                 },
                 Paged());
   AddAdminRoute(router, "POST", "/subscriptions", Action::kManageCatalog,

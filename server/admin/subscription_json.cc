@@ -54,4 +54,18 @@ Result<TermFields> ParseTermFields(std::string_view raw_body) {
   return out;
 }
 
+nlohmann::json ProductJson(const licensing::Product& p) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
+          {"created_at", p.created_at}};
+}
+
+int64_t SeatsOf(const nlohmann::json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return INT64_MAX;
+  }
+  return v.get<int64_t>();
+}
+
 }  // namespace allot::admin

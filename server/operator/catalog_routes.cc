@@ -13,31 +13,12 @@
 namespace allot::operator_api {
 namespace {
 
+using admin::CatalogPageJson;
 using admin::FieldType;
+using admin::ProductJson;
+using admin::SeatsOf;
 using licensing::Product;
 using licensing::Subscription;
-
-nlohmann::json ProductJson(const Product& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"family", p.family ? nlohmann::json(*p.family) : nlohmann::json(nullptr)},
-          {"created_at", p.created_at}};
-}
-
-// A JSON integer as seats; past int64 saturates so ValidateSeats refuses it.
-int64_t SeatsOf(const nlohmann::json& v) {
-  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    return INT64_MAX;
-  }
-  return v.get<int64_t>();
-}
-
-template <typename T, typename F>
-nlohmann::json PageJson(const licensing::ListPage<T>& page, F to_json) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const T& t : page.items) items.push_back(to_json(t));
-  return admin::PageBody(std::move(items), page.next_after);
-}
 
 // Runs `handler` for the path's tenant when it exists, else 404.
 using TenantHandler = std::function<void(const http::Request&, const std::string& tenant,
@@ -64,7 +45,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto list = licensing::ListProducts(db, tenant,
                                                       {.limit = page->limit, .after = page->after});
                   if (!list) return admin::RenderError(list.error(), res);
-                  admin::RenderJson(200, PageJson(*list, ProductJson), res);
+                  admin::RenderJson(200, CatalogPageJson(*list, ProductJson), res);
                 }),
       admin::Paged());
   AddOperatorRoute(
@@ -119,7 +100,7 @@ void AddCatalogRoutes(http::Router& router, store::Database& db) {
                   auto list = licensing::ListSubscriptions(
                       db, tenant, {.limit = page->limit, .after = page->after});
                   if (!list) return admin::RenderError(list.error(), res);
-                  admin::RenderJson(200, PageJson(*list, admin::SubscriptionJson), res);
+                  admin::RenderJson(200, CatalogPageJson(*list, admin::SubscriptionJson), res);
                 }),
       admin::Paged());
   AddOperatorRoute(
