@@ -130,22 +130,12 @@ Result<Principal> AuthenticateSession(store::Database& db, std::string_view cook
       return std::unexpected(NoSession("the token of this console session has been revoked"));
     }
     // A session is its token: a suspended tenant's sessions stop with it.
-    if (tenant_status == "suspended") {
-      return Fail(ErrorCode::kTenantSuspended,
-                  "tenant '" + f.principal.tenant_id +
-                      "' is suspended; nothing can be read or changed until its operator "
-                      "re-activates it");
+    if (auto t = ApplyTenantState(tenant_status, self_managed != 0, f.principal); !t) {
+      return std::unexpected(t.error());
     }
-    f.principal.self_managed_catalog = self_managed != 0;
     f.principal.kind = TokenKind::kAdmin;
     if (role_ind == soci::i_ok) f.principal.role = role;
-    if (f.principal.role == "subscription_admin") {
-      soci::rowset<std::string> rows =
-          (sql.prepare << "SELECT subscription_id FROM principal_subscriptions "
-                          "WHERE tenant_id = :t AND principal_id = :p ORDER BY subscription_id",
-           soci::use(f.principal.tenant_id), soci::use(f.principal.id));
-      for (const std::string& s : rows) f.principal.subscriptions.push_back(s);
-    }
+    LoadSubscriptionScope(sql, f.principal);
     return f;
   });
   if (!found) return std::unexpected(found.error());

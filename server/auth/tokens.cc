@@ -72,6 +72,26 @@ Status RevokeToken(soci::session& sql, const std::string& tenant_id, const std::
   return Ok();
 }
 
+Status ApplyTenantState(std::string_view tenant_status, bool self_managed_catalog, Principal& p) {
+  if (tenant_status == "suspended") {
+    return Fail(ErrorCode::kTenantSuspended,
+                "tenant '" + p.tenant_id +
+                    "' is suspended; nothing can be read or changed until its operator "
+                    "re-activates it");
+  }
+  p.self_managed_catalog = self_managed_catalog;
+  return Ok();
+}
+
+void LoadSubscriptionScope(soci::session& sql, Principal& p) {
+  if (p.role != "subscription_admin") return;
+  soci::rowset<std::string> rows =
+      (sql.prepare << "SELECT subscription_id FROM principal_subscriptions "
+                      "WHERE tenant_id = :t AND principal_id = :p ORDER BY subscription_id",
+       soci::use(p.tenant_id), soci::use(p.id));
+  for (const std::string& s : rows) p.subscriptions.push_back(s);
+}
+
 namespace {
 
 // The token lookup and its buffers. token_hash is unique, so there is at
@@ -150,13 +170,9 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
       return Fail(ErrorCode::kUnauthorized, "the bearer token has been revoked");
     }
     // Only a valid token learns that its tenant is suspended.
-    if (q->tenant_status == "suspended") {
-      return Fail(ErrorCode::kTenantSuspended,
-                  "tenant '" + p.tenant_id +
-                      "' is suspended; nothing can be read or changed until its operator "
-                      "re-activates it");
+    if (auto t = ApplyTenantState(q->tenant_status, q->self_managed != 0, p); !t) {
+      return std::unexpected(t.error());
     }
-    p.self_managed_catalog = q->self_managed != 0;
     p.kind = kind_name == "admin" ? TokenKind::kAdmin : TokenKind::kScim;
     if (p.kind != required_kind) {
       return Fail(ErrorCode::kUnauthorized,
@@ -165,13 +181,7 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
                       : "an admin token cannot be used for SCIM; use a SCIM provisioning token");
     }
     if (role_ind == soci::i_ok) p.role = role;
-    if (p.role == "subscription_admin") {
-      soci::rowset<std::string> rows =
-          (sql.prepare << "SELECT subscription_id FROM principal_subscriptions "
-                          "WHERE tenant_id = :t AND principal_id = :p ORDER BY subscription_id",
-           soci::use(p.tenant_id), soci::use(p.id));
-      for (const std::string& s : rows) p.subscriptions.push_back(s);
-    }
+    LoadSubscriptionScope(sql, p);
     return p;
   });
 }

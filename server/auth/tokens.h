@@ -40,6 +40,14 @@ Result<IssuedToken> IssueToken(soci::session& sql, const std::string& tenant_id,
 // Revokes one token of the tenant. kNotFound if there is no such live token.
 Status RevokeToken(soci::session& sql, const std::string& tenant_id, const std::string& token_id);
 
+// The tenant's side of a credential (a token, or a console session, which
+// stands for its token): kTenantSuspended while the tenant is suspended;
+// otherwise records the tenant's catalog mode in `p`.
+Status ApplyTenantState(std::string_view tenant_status, bool self_managed_catalog, Principal& p);
+
+// Loads a Subscription admin's subscriptions into `p.subscriptions`.
+void LoadSubscriptionScope(soci::session& sql, Principal& p);
+
 // Resolves "Bearer <token>" to its principal. kUnauthorized when the header
 // is missing or malformed, the token unknown or revoked, or of another kind.
 // The message says which, without echoing the token.

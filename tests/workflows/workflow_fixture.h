@@ -75,7 +75,9 @@ class Workflow : public ::testing::Test {
   void Reload() {
     HttpResponse r = c().Post("/admin/v1/policies/reload", admin(), "{}");
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const json& p : Json(r)["policies"]) {
+    // Named: a range-for over a member of a temporary reads freed memory.
+    const json body = Json(r);
+    for (const json& p : body["policies"]) {
       ASSERT_EQ(p["status"], "ok") << p.dump();
     }
   }
