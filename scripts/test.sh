@@ -26,12 +26,13 @@ trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
 ALLOT_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir")
 export ALLOT_TEST_PG_URL
 for suite in server/database_pg_test server/bulk_test \
-             scim_api/scim_api_integration_test hardening/hardening_test \
+             scim_api/scim_api_integration_test scim_api/scim_api_store_test hardening/hardening_test \
              admin/admin_api_test admin/admin_flows_test \
              admin/console_api_test \
              licensing/serve_admin_test licensing/serve_race_test licensing/seats_test \
              licensing/policy_reconcile_test licensing/concurrency_test licensing/expiry_test \
              licensing/family_swap_race_test licensing/multi_instance_test \
+             licensing/serve_plugins_test licensing/evaluation_test \
              workflows/workflows_test operator/operator_api_test; do
   echo "-- $suite"
   build/tests/$suite --gtest_brief=1

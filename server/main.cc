@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/app/commands.h"
+#include "server/policy/plugin_host_main.h"
 
 namespace {
 
@@ -52,6 +53,15 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The process a plugin runs in, started by serve (not for people: hidden).
+  allot::policy::PluginHostOptions host;
+  CLI::App* host_cmd = app.add_subcommand("plugin-host", "");
+  host_cmd->group("");
+  host_cmd->add_option("--fd", host.fd)->required();
+  host_cmd->add_option("--plugin", host.plugin_path)->required();
+  host_cmd->add_option("--tenant", host.tenant);
+  host_cmd->add_option("--parent", host.parent);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -65,6 +75,7 @@ int main(int argc, char** argv) {
   }
 
   if (init_cmd->parsed()) return allot::app::RunInit(init);
+  if (host_cmd->parsed()) return allot::policy::RunPluginHost(host);
   if (operator_token_cmd->parsed()) return allot::app::RunOperatorToken(operator_token);
 
   // Defaults, then the config file, then the flags given.

@@ -18,8 +18,9 @@ constexpr RoleScope kOwn = RoleScope::kOwnSubscriptions;
 constexpr RoleScope kAll = RoleScope::kAll;
 
 // PRODUCT.md, "Roles". One row per action; nothing else decides.
-// Reading policies is not in PRODUCT's table: policies configure every
-// subscription, so a Subscription admin (scoped to some) does not read them.
+// Policies are the Global admin's (PRODUCT: "manage the tenant's policies";
+// CONTRACT: Global admin only, reading included). Which plugins are
+// installed is for every role.
 // Seats are what a tenant bought: only a Global admin changes them (the
 // operator's API and a self-managed catalog add their condition to this row).
 // Revoke all and its hold reach every subscription of a user, so a role
@@ -33,9 +34,10 @@ constexpr Row kRoles[] = {
     {Action::kHoldUsers, kAll, kNo, kAll},
     {Action::kManageCatalog, kAll, kNo, kNo},
     {Action::kManagePrincipals, kAll, kNo, kNo},
-    {Action::kReadPolicies, kAll, kNo, kAll},
+    {Action::kReadPolicies, kAll, kNo, kNo},
     {Action::kManagePolicies, kAll, kNo, kNo},
     {Action::kReadAudit, kAll, kOwn, kAll},
+    {Action::kReadPlugins, kAll, kAll, kAll},
 };
 static_assert(std::size(kRoles) == std::size(kAllActions), "one row per Action");
 
@@ -52,8 +54,9 @@ std::string_view ActionName(Action action) {
     case Action::kManageCatalog: return "create or change products and subscriptions";
     case Action::kManagePrincipals: return "manage administrators and tokens";
     case Action::kReadPolicies: return "read policies";
-    case Action::kManagePolicies: return "reload policies or run a reconcile";
+    case Action::kManagePolicies: return "change or reload policies or run a reconcile";
     case Action::kReadAudit: return "read the audit log";
+    case Action::kReadPlugins: return "list the installed plugins";
   }
   return "do this";
 }
@@ -71,6 +74,7 @@ std::string_view ActionId(Action action) {
     case Action::kReadPolicies: return "read_policies";
     case Action::kManagePolicies: return "manage_policies";
     case Action::kReadAudit: return "read_audit";
+    case Action::kReadPlugins: return "read_plugins";
   }
   return "unknown";
 }

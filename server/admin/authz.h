@@ -28,9 +28,10 @@ enum class Action {
   kHoldUsers,          // DELETE /users/{id}/licenses (revoke all), DELETE /users/{id}/hold
   kManageCatalog,      // create/change/delete products and subscriptions
   kManagePrincipals,   // admins, roles, admin and SCIM tokens
-  kReadPolicies,       // GET /policies
-  kManagePolicies,     // reload policies, full reconcile
+  kReadPolicies,       // GET /policies, GET /policies/{name}, GET /reconcile
+  kManagePolicies,     // PUT/DELETE /policies/{name}, reload, full reconcile
   kReadAudit,          // GET /audit, GET /users/{id}/history
+  kReadPlugins,        // GET /plugins
 };
 
 // Every Action, in declaration order (for whoami and the table tests).
@@ -38,7 +39,7 @@ inline constexpr Action kAllActions[] = {
     Action::kWhoAmI,         Action::kReadDirectory,    Action::kChangeLicenses,
     Action::kChangeSeats,    Action::kChangeFill,       Action::kHoldUsers,
     Action::kManageCatalog,  Action::kManagePrincipals, Action::kReadPolicies,
-    Action::kManagePolicies, Action::kReadAudit,
+    Action::kManagePolicies, Action::kReadAudit,        Action::kReadPlugins,
 };
 
 // A sentence fragment for messages: "the role user_admin may not <name>".

@@ -1,6 +1,6 @@
 // Admin endpoints of users' licenses, overrides, holds, reassign, move, bulk,
-// history, a subscription's assignments and waitlist, policies and
-// reconcile. Thin: parse, call one licensing function, render.
+// history, a subscription's assignments and waitlist (policies and
+// reconcile: policies.cc). Thin: parse, call one licensing function, render.
 #include "server/admin/licenses_routes.h"
 
 #include <chrono>
@@ -71,30 +71,6 @@ json ErrorJson(const Error& e) {
 
 json Cursor(const std::string& next) {
   return next.empty() ? json(nullptr) : json(EncodeCursor(next));
-}
-
-json CountsJson(const licensing::ReconcileCounts& c) {
-  return {{"users", c.users},
-          {"batches", c.batches},
-          {"activated", c.changes.activated},
-          {"queued", c.changes.queued},
-          {"released", c.changes.released},
-          {"promoted", c.changes.promoted},
-          {"policy_failures", c.policy_failures}};
-}
-
-json PoliciesJson(const std::vector<licensing::PolicyView>& views) {
-  json items = json::array();
-  for (const auto& v : views) {
-    json j = {{"name", v.name},
-              {"plugin", v.plugin},
-              {"priority", v.priority},
-              {"status", v.status},
-              {"loaded_at", v.loaded_at}};
-    if (!v.error.empty()) j["error"] = v.error;
-    items.push_back(std::move(j));
-  }
-  return items;
 }
 
 // true/false for a boolean query parameter; kInvalidRequest naming it.
@@ -431,29 +407,6 @@ void AddLicensesRoutes(http::Router& router, licensing::Engine& engine) {
                                                          ScopeOf(access));
                   if (!o) return RenderError(o.error(), res);
                   RenderJson(200, {{"override", OverrideJson(*o)}}, res);
-                });
-  AddAdminRoute(router, "GET", "/policies", Action::kReadPolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  RenderJson(200,
-                             {{"items", PoliciesJson(engine.PolicyStatuses(access.tenant()))},
-                              {"next_cursor", nullptr}},
-                             res);
-                });
-  AddAdminRoute(router, "POST", "/policies/reload", Action::kManagePolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  engine.ReloadPolicies();
-                  auto counts = engine.ReconcileAll(ActorOf(access));
-                  if (!counts) return RenderError(counts.error(), res);
-                  RenderJson(200,
-                             {{"policies", PoliciesJson(engine.PolicyStatuses(access.tenant()))},
-                              {"reconcile", CountsJson(*counts)}},
-                             res);
-                });
-  AddAdminRoute(router, "POST", "/reconcile", Action::kManagePolicies,
-                [&engine](const http::Request&, const Access& access, http::Response& res) {
-                  auto counts = engine.ReconcileTenant(access.tenant(), ActorOf(access));
-                  if (!counts) return RenderError(counts.error(), res);
-                  RenderJson(200, CountsJson(*counts), res);
                 });
 }
 

@@ -1,8 +1,8 @@
 // server/admin/licenses_routes.h — the license-related admin endpoints:
 // products and subscriptions (catalog_routes.cc), users' licenses,
-// overrides, reassign, move, bulk, history, usage, policies and reconcile
-// (licenses_routes.cc). Handlers are thin: parse, call one licensing
-// function, render.
+// overrides, reassign, move, bulk, history, usage (licenses_routes.cc);
+// policies and reconcile are in policies.h. Handlers are thin: parse, call
+// one licensing function, render.
 // Thread-safety: registration before serving; handlers are reentrant.
 #pragma once
 

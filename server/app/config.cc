@@ -94,6 +94,10 @@ const std::vector<Setting>& Settings() {
       {"expiry_sweep_seconds",
        "Seconds between sweeps that end expired overrides and holds (default 30)", Kind::kInt,
        &C::expiry_sweep_seconds, 1, 3600},
+      {"plugin_timeout_ms",
+       "Milliseconds one call into a plugin may take; a plugin host that misses it is killed "
+       "(default 2000)",
+       Kind::kInt, &C::plugin_timeout_ms, 10, 600000},
       {"log_level", "Lowest level logged (default info)", Kind::kChoice, &C::log_level, 0, 0,
        {"debug", "info", "warn", "error"}},
   };

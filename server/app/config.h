@@ -44,6 +44,9 @@ struct ServeConfig {
   std::string log_level = "info";
   // How often expired overrides are removed (licensing/expiry_sweeper.h).
   int expiry_sweep_seconds = 30;
+  // Deadline of one call into a plugin (on_create, or one batch of
+  // on_evaluate); a plugin host that misses it is killed.
+  int plugin_timeout_ms = 2000;
 };
 
 // One setting: a config key and its flag.

@@ -10,6 +10,7 @@
 #include "server/app/data_dir.h"
 #include "server/app/docs_routes.h"
 #include "server/admin/licenses_routes.h"
+#include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/sessions.h"
 #include "server/auth/operator_tokens.h"
@@ -165,8 +166,12 @@ int RunServe(const ServeConfig& config) {
   admin::AddConsoleRoutes(router);
 
   auto [policies_dir, plugins_dir] = PolicyDirs(config);
-  licensing::Engine engine(**db, policies_dir, plugins_dir);
-  engine.ReloadPolicies();
+  // Plugins run in plugin host processes: this binary as `allot plugin-host`.
+  licensing::Engine engine(**db, {.policies_dir = policies_dir,
+                                  .plugins_dir = plugins_dir,
+                                  .host_executable = "/proc/self/exe",
+                                  .plugin_timeout_ms = config.plugin_timeout_ms});
+  engine.Start();
   // The licensing engine listens to every SCIM change that can move a seat.
   scim_api::AddRoutes(router, {.db = **db,
                                .listener = &engine,
@@ -174,6 +179,7 @@ int RunServe(const ServeConfig& config) {
   admin::AddCatalogRoutes(router, **db);
   operator_api::AddRoutes(router, **db, engine);
   admin::AddLicensesRoutes(router, engine);
+  admin::AddPolicyRoutes(router, engine);
 
   store::Database& database = **db;
   http::HttpServer server(options, router, MakeAuthenticator(database), metrics);
@@ -185,14 +191,16 @@ int RunServe(const ServeConfig& config) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
+        // Every tenant's policies from the files again; each tenant is
+        // re-evaluated in the background.
         log::Info("SIGHUP: reloading policies");
         engine.ReloadPolicies();
-        if (auto counts = engine.ReconcileAll({Actor::Kind::kSystem, "allot"}); !counts) {
-          log::Error("reconcile after policy reload failed", {{"error", counts.error().message}});
-        }
         continue;
       }
       log::Info("shutting down: finishing requests in flight", {{"signal", sig}});
+      // First the plugins: a request waiting for one (a looping plugin)
+      // returns at once, so the server stops within its grace period.
+      engine.Stop();
       server.Stop();
       return;
     }

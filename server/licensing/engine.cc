@@ -1,148 +1,281 @@
+// server/licensing/engine.cc — the engine's policies per tenant and its
+// evaluations (marked users, full passes). Background threads are in
+// engine_background.cc, the admin side of policies in engine_policies.cc.
 #include "server/licensing/engine.h"
 
 #include <soci/soci.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <random>
 
+#include "server/base/clock.h"
 #include "server/base/log.h"
+#include "server/licensing/engine_tenant.h"
 #include "server/licensing/evaluate.h"
+#include "server/licensing/locks.h"
 #include "server/licensing/sql.h"
+#include "server/policy/plugin_host.h"
 #include "server/policy/policy.h"
 #include "server/store/row_locks.h"
 
 namespace allot::licensing {
+namespace {
+
+std::string NewInstanceId() {
+  char host[64] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + "/" + std::to_string(::getpid()) + "/" +
+         std::to_string(std::random_device{}());
+}
+
+// How many times one batch is evaluated again because the policies changed
+// under it before the engine gives up (the next round retries).
+constexpr int kStaleRetries = 5;
+
+}  // namespace
+
+struct Engine::BatchOutcome {
+  ApplyOutcome apply;
+  int64_t version = 0;
+  size_t users = 0;
+};
+
+Engine::Engine(store::Database& db, EngineOptions options)
+    : db_(db), options_(std::move(options)), instance_id_(NewInstanceId()) {
+  if (options_.host_executable.empty()) {
+    runtime_ = policy::MakeLocalRuntime(options_.plugins_dir);
+  } else {
+    hosted_ = std::make_shared<policy::HostedRuntime>(
+        policy::HostedRuntimeOptions{.plugins_dir = options_.plugins_dir,
+                                     .executable = options_.host_executable,
+                                     .timeout_ms = options_.plugin_timeout_ms});
+    runtime_ = hosted_;
+  }
+  files_ = std::make_shared<const std::vector<policy::PolicyDef>>(
+      policy::ReadPolicyFiles(options_.policies_dir));
+  files_generation_ = ++generations_;
+}
 
 Engine::Engine(store::Database& db, std::string policies_dir, std::string plugins_dir)
-    : db_(db), policies_dir_(std::move(policies_dir)), plugins_dir_(std::move(plugins_dir)) {}
+    : Engine(db, EngineOptions{.policies_dir = std::move(policies_dir),
+                               .plugins_dir = std::move(plugins_dir)}) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() { Stop(); }
 
-void Engine::ReloadPolicies() {
-  std::shared_ptr<const policy::PolicySet> set;
-  if (!policies_dir_.empty()) set = policy::PolicySet::Load(policies_dir_, plugins_dir_);
-  int ok = 0, failed = 0;
-  if (set) {
-    for (const auto& s : set->Statuses()) {
-      if (s.ok) {
-        ++ok;
-      } else {
-        ++failed;
-        log::Warn("policy failed to load", {{"policy", s.name}, {"error", s.error}});
-      }
-    }
-  }
-  log::Info("policies loaded", {{"dir", policies_dir_}, {"ok", ok}, {"failed", failed}});
-  SetPolicies(std::move(set));
+Engine::Tenant& Engine::TenantOf(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  auto& t = tenants_[tenant];
+  if (t == nullptr) t = std::make_unique<Tenant>(tenant);
+  return *t;
 }
 
-void Engine::SetPolicies(std::shared_ptr<const policy::PolicySet> set) {
-  std::lock_guard lock(mu_);
-  policies_ = std::move(set);
-  eval_errors_.clear();
-}
-
-std::shared_ptr<const policy::PolicySet> Engine::policies() const {
-  std::lock_guard lock(mu_);
-  return policies_;
-}
-
-std::vector<PolicyView> Engine::PolicyStatuses(const std::string& tenant) const {
-  std::lock_guard lock(mu_);
-  std::vector<PolicyView> out;
-  if (!policies_) return out;
-  for (const policy::PolicyStatus& s : policies_->Statuses()) {
-    if (!s.tenants.empty() &&
-        std::find(s.tenants.begin(), s.tenants.end(), tenant) == s.tenants.end()) {
-      continue;
+std::vector<policy::PolicyDef> Engine::FileDefsFor(const Tenant& t, const std::string& tenant) const {
+  // mu_ held by the caller.
+  const auto& files = t.files != nullptr ? *t.files : *files_;
+  std::vector<policy::PolicyDef> out;
+  for (const policy::PolicyDef& d : files) {
+    if (d.tenants.empty() || std::find(d.tenants.begin(), d.tenants.end(), tenant) != d.tenants.end()) {
+      out.push_back(d);
     }
-    PolicyView v{s.name, s.plugin, s.ok ? "ok" : "failed", s.error, s.loaded_at, s.priority};
-    if (auto it = eval_errors_.find({tenant, s.name}); s.ok && it != eval_errors_.end()) {
-      v.status = "failed";
-      v.error = it->second;
-    }
-    out.push_back(std::move(v));
   }
   return out;
 }
 
-void Engine::NoteFailures(const std::string& tenant, const std::vector<std::string>& evaluated,
-                          const std::vector<std::pair<std::string, std::string>>& failures) {
-  std::lock_guard lock(mu_);
-  for (const std::string& name : evaluated) eval_errors_.erase({tenant, name});
-  for (const auto& [name, error] : failures) eval_errors_[{tenant, name}] = error;
+namespace {
+
+// The tenant's version and its own policies, in one snapshot.
+struct DatabasePolicies {
+  int64_t version = 0;
+  std::vector<StoredPolicy> policies;
+};
+
+Result<int64_t> ReadVersion(soci::session& sql, const std::string& tenant) {
+  int64_t version = 0;
+  auto s = sql::Run(sql, "SELECT version FROM tenant_policy_state WHERE tenant_id = :p0", {tenant},
+                    [&](const soci::row& r) { version = sql::Int(r, 0); });
+  if (!s) return std::unexpected(s.error());
+  return version;
 }
 
-Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
-                            const std::vector<std::string>& user_ids, const Actor& actor) {
-  if (user_ids.empty()) return Ok();
-  // The users first (store/row_locks.h): their stored grants change below.
-  if (auto l = store::LockUsers(sql, tenant_id, user_ids); !l) return l;
-  auto set = policies();
-  EvaluatedUsers known;
-  auto failures = EvaluateAndStore(sql, tenant_id, user_ids, set.get(), actor, &known);
-  if (!failures) return std::unexpected(failures.error());
-  std::vector<std::string> evaluated;
-  if (set) {
-    for (const auto& s : set->Statuses()) evaluated.push_back(s.name);
-  }
-  std::vector<std::pair<std::string, std::string>> failed;
-  for (const PolicyFailure& f : *failures) {
-    failed.emplace_back(f.policy, f.error);
-    log::Warn("policy evaluation failed; its previous grants are kept",
-              {{"tenant", tenant_id}, {"policy", f.policy}, {"error", f.error}});
-  }
-  NoteFailures(tenant_id, evaluated, failed);
-  auto applied = Reapply(sql, tenant_id, user_ids, {actor, "policy"}, &known);
-  if (!applied) return std::unexpected(applied.error());
-  return Ok();
-}
+}  // namespace
 
-Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const Actor& actor) {
-  ReconcileCounts counts;
-  const auto start = std::chrono::steady_clock::now();
-  std::string after;
-  for (;;) {
-    std::vector<std::string> ids;
-    Status read = db_.Read([&](soci::session& sql) {
-      return sql::Run(sql,
-                      "SELECT id FROM scim_users WHERE tenant_id = :p0 AND id > :p1 ORDER BY id "
-                      "LIMIT " +
-                          std::to_string(kReconcileBatch),
-                      {tenant, after}, [&](const soci::row& r) { ids.push_back(sql::Str(r, 0)); });
-    });
-    if (!read) return std::unexpected(read.error());
-    if (ids.empty()) break;
-    after = ids.back();
-    ApplyCounts batch_counts;
-    size_t batch_failures = 0;
-    Status s = db_.Write([&](soci::session& sql) -> Status {
-      // The batch's users first (store/row_locks.h): a SCIM change of one of
-      // them waits for the batch, or the batch for it, and neither is lost.
-      if (auto l = store::LockUsers(sql, tenant, ids); !l) return l;
-      auto set = policies();
-      EvaluatedUsers known;
-      auto failures = EvaluateAndStore(sql, tenant, ids, set.get(), actor, &known);
-      if (!failures) return std::unexpected(failures.error());
-      batch_failures = failures->size();
-      auto applied = Reapply(sql, tenant, ids, {actor, "policy"}, &known);
-      if (!applied) return std::unexpected(applied.error());
-      batch_counts = *applied;
-      return Ok();
-    });
-    if (!s) {
-      log::Error("reconcile batch failed", {{"tenant", tenant}, {"error", s.error().message}});
-      return std::unexpected(s.error());
+Result<Engine::Built> Engine::Policies(const std::string& tenant) {
+  Tenant& t = TenantOf(tenant);
+  auto version = db_.ReadValue<int64_t>([&](soci::session& sql) { return ReadVersion(sql, tenant); });
+  if (!version) return std::unexpected(version.error());
+  auto current = [&]() -> std::optional<Built> {
+    std::lock_guard lock(mu_);
+    const uint64_t files = t.files != nullptr ? t.files_generation : files_generation_;
+    if (t.set != nullptr && t.set_version == *version && t.set_files_generation == files) {
+      return Built{t.set, t.set_version};
     }
-    counts.users += static_cast<int64_t>(ids.size());
+    return std::nullopt;
+  };
+  if (auto built = current()) return *built;
+
+  std::lock_guard build(t.build_mu);
+  // Read again: another thread may have built it, or the version moved.
+  auto stored = db_.ReadValue<DatabasePolicies>([&](soci::session& sql) -> Result<DatabasePolicies> {
+    auto v = ReadVersion(sql, tenant);
+    if (!v) return std::unexpected(v.error());
+    auto list = ListStoredPolicies(sql, tenant);
+    if (!list) return std::unexpected(list.error());
+    return DatabasePolicies{*v, std::move(*list)};
+  });
+  if (!stored) return std::unexpected(stored.error());
+  *version = stored->version;
+  if (auto built = current()) return *built;
+
+  std::vector<policy::PolicyDef> defs;
+  std::shared_ptr<const policy::PolicySet> previous;
+  uint64_t files_generation;
+  {
+    std::lock_guard lock(mu_);
+    defs = FileDefsFor(t, tenant);
+    previous = t.set;
+    files_generation = t.files != nullptr ? t.files_generation : files_generation_;
+  }
+  const size_t file_count = defs.size();
+  for (const StoredPolicy& p : stored->policies) {
+    policy::PolicyDef d{.name = p.name,
+                        .plugin = p.plugin,
+                        .priority = p.priority,
+                        .config = p.config,
+                        .enabled = p.enabled,
+                        .source = "api",
+                        .version = p.version,
+                        .loaded_at = p.updated_at};
+    for (size_t i = 0; i < file_count; ++i) {
+      if (defs[i].name == p.name) {
+        d.error = "policy \"" + p.name + "\": shadowed by the operator's policy file " +
+                  defs[i].file + " of the same name; rename this policy";
+      }
+    }
+    defs.push_back(std::move(d));
+  }
+  auto set = policy::PolicySet::Build(std::move(defs), runtime_, tenant, previous.get());
+  // Instances cannot be created while the server stops: that is no failure
+  // of the policies.
+  if (stopping_) return Fail(ErrorCode::kUnavailable, "the server is shutting down");
+  // A policy that does not load is failed for every instance to see.
+  Status recorded = db_.Write([&](soci::session& sql) -> Status {
+    for (const policy::PolicyStatus& st : set->Statuses()) {
+      if (st.ok) continue;
+      if (auto w = RecordPolicyFailure(sql, tenant, st.name, st.error); !w) return w;
+    }
+    return Ok();
+  });
+  if (!recorded) log::Warn("cannot record policy load failures", {{"error", recorded.error().message}});
+  int ok = 0, failed = 0;
+  for (const auto& st : set->Statuses()) (st.ok ? ok : failed) += 1;
+  log::Info("policies loaded", {{"tenant", tenant},
+                                {"version", stored->version},
+                                {"ok", ok},
+                                {"failed", failed}});
+  std::lock_guard lock(mu_);
+  t.set = set;
+  t.set_version = stored->version;
+  t.set_files_generation = files_generation;
+  return Built{set, stored->version};
+}
+
+Result<Engine::BatchOutcome> Engine::EvaluateBatch(const std::string& tenant,
+                                                   const std::vector<std::string>& ids,
+                                                   const Actor* actor) {
+  for (int attempt = 0;; ++attempt) {
+    auto built = Policies(tenant);
+    if (!built) return std::unexpected(built.error());
+    auto input = db_.ReadValue<EvaluationInput>([&](soci::session& sql) {
+      return ReadEvaluation(sql, tenant, ids, built->set->AttributePaths());
+    });
+    if (!input) return std::unexpected(input.error());
+    // The plugins run here, outside any transaction.
+    PolicyResults results;
+    if (input->facts->size() > 0) results = built->set->Evaluate(*input->facts);
+    if (stopping_) return Fail(ErrorCode::kUnavailable, "the server is shutting down");
+    auto applied = db_.WriteValue<ApplyOutcome>([&](soci::session& sql) {
+      return ApplyEvaluation(sql, *input, results, built->version, actor);
+    });
+    if (!applied) return std::unexpected(applied.error());
+    if (applied->stale_policies && attempt < kStaleRetries) continue;
+    for (const PolicyFailure& f : applied->failures) {
+      log::Warn("policy evaluation failed; its previous grants are kept",
+                {{"tenant", tenant}, {"policy", f.policy}, {"error", f.error}});
+    }
+    return BatchOutcome{std::move(*applied), built->version, input->users.size()};
+  }
+}
+
+Result<ReconcileCounts> Engine::EvaluateMarked(const std::string& tenant) {
+  ReconcileCounts counts;
+  for (;;) {
+    auto ids = db_.ReadValue<std::vector<std::string>>(
+        [&](soci::session& sql) { return ReadMarkedUsers(sql, tenant, kEvalBatch); });
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->empty()) break;
+    auto batch = EvaluateBatch(tenant, *ids, nullptr);
+    if (!batch) return std::unexpected(batch.error());
+    if (batch->apply.stale_policies) {
+      return Fail(ErrorCode::kUnavailable, "the tenant's policies keep changing; retry later");
+    }
+    counts.users += batch->apply.applied;
     counts.batches += 1;
-    counts.changes += batch_counts;
-    counts.policy_failures += static_cast<int64_t>(batch_failures);
+    counts.changes += batch->apply.changes;
+    counts.policy_failures += static_cast<int64_t>(batch->apply.failures.size());
+  }
+  return counts;
+}
+
+Result<ReconcileCounts> Engine::RunPass(const std::string& tenant, const Actor& actor,
+                                        const std::string& lease_owner) {
+  ReconcileCounts counts;
+  const auto start = Clock::now();
+  {
+    // This pass is the re-evaluation a reload of the files asked for.
+    std::lock_guard lock(mu_);
+    if (auto it = tenants_.find(tenant); it != tenants_.end()) it->second->pass_requested = false;
+  }
+  std::string after;
+  int64_t first_version = -1;
+  for (;;) {
+    auto ids = db_.ReadValue<std::vector<std::string>>(
+        [&](soci::session& sql) { return ReadUserPage(sql, tenant, after, kReconcileBatch); });
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->empty()) break;
+    auto batch = EvaluateBatch(tenant, *ids, &actor);
+    if (!batch) {
+      log::Error("reconcile batch failed", {{"tenant", tenant}, {"error", batch.error().message}});
+      return std::unexpected(batch.error());
+    }
+    if (first_version < 0) first_version = batch->version;
+    after = ids->back();
+    counts.users += static_cast<int64_t>(ids->size());
+    counts.batches += 1;
+    counts.changes += batch->apply.changes;
+    counts.policy_failures += static_cast<int64_t>(batch->apply.failures.size());
     if (counts.batches % 10 == 0) {
       log::Info("reconcile progress", {{"tenant", tenant}, {"users", counts.users}});
     }
+    if (!lease_owner.empty()) {
+      const auto now = std::chrono::system_clock::now();
+      auto held = db_.WriteValue<bool>([&](soci::session& sql) {
+        return ClaimPass(sql, tenant, lease_owner, TimeRfc3339(now),
+                         TimeRfc3339(now + std::chrono::seconds(30)));
+      });
+      if (held && !*held) return Fail(ErrorCode::kConflict, "the re-evaluation lease was lost");
+    }
   }
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (first_version < 0) {
+    auto built = Policies(tenant);
+    if (!built) return std::unexpected(built.error());
+    first_version = built->version;
+  }
+  // A pass that saw the policies change covers only the version it began
+  // with; the newer one gets a pass of its own.
+  Status finished = db_.Write(
+      [&](soci::session& sql) { return FinishPass(sql, tenant, lease_owner, first_version); });
+  if (!finished) return std::unexpected(finished.error());
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   log::Info("reconcile done", {{"tenant", tenant},
                                {"users", counts.users},
                                {"activated", counts.changes.activated},
@@ -152,6 +285,16 @@ Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const
                                {"policy_failures", counts.policy_failures},
                                {"ms", ms}});
   return counts;
+}
+
+Result<ReconcileCounts> Engine::ReconcileTenant(const std::string& tenant, const Actor& actor) {
+  Tenant& t = TenantOf(tenant);
+  // A background pass of this tenant may be running: wait for it, boundedly.
+  std::unique_lock pass(t.pass_mu, std::chrono::seconds(60));
+  if (!pass.owns_lock()) {
+    return Fail(ErrorCode::kConflict, "a re-evaluation of this tenant is already running; retry later");
+  }
+  return RunPass(tenant, actor, "");
 }
 
 Result<ReconcileCounts> Engine::ReconcileAll(const Actor& actor) {
@@ -171,6 +314,58 @@ Result<ReconcileCounts> Engine::ReconcileAll(const Actor& actor) {
     total.policy_failures += c->policy_failures;
   }
   return total;
+}
+
+Status Engine::UsersChanged(soci::session& sql, const std::string& tenant_id,
+                            const std::vector<std::string>& user_ids, const Actor& actor) {
+  if (user_ids.empty()) return Ok();
+  // Lock order (store/row_locks.h): the users' rows (the SCIM write holds
+  // them already), their state rows, subscriptions.
+  if (auto s = store::LockUsers(sql, tenant_id, user_ids); !s) return s;
+  if (auto s = MarkUsers(sql, tenant_id, user_ids, actor); !s) return s;
+  // A user who is no longer active holds nothing whatever the policies say:
+  // those seats go back now, in the SCIM change's transaction.
+  if (auto s = sql::FillIdList(sql, user_ids); !s) return s;
+  std::unordered_set<std::string> live;
+  auto s = sql::Run(sql,
+                    std::string("SELECT id FROM scim_users WHERE tenant_id = :p0 AND active <> 0 "
+                                "AND deleted_at IS NULL AND id IN ") + sql::kIdList,
+                    {tenant_id}, [&](const soci::row& r) { live.insert(sql::Str(r, 0)); });
+  if (!s) return s;
+  std::vector<std::string> gone;
+  for (const std::string& id : user_ids) {
+    if (!live.contains(id)) gone.push_back(id);
+  }
+  if (!gone.empty()) {
+    auto released = Reapply(sql, tenant_id, gone, {actor, "policy"});
+    if (!released) return std::unexpected(released.error());
+  }
+  Wake(tenant_id);
+  return Ok();
+}
+
+Result<Backlog> Engine::Pending(const std::string& tenant) {
+  auto backlog = db_.ReadValue<Backlog>([&](soci::session& sql) -> Result<Backlog> {
+    Backlog b;
+    auto s = sql::Run(sql,
+                      "SELECT COUNT(*) FROM licensing_user_state WHERE tenant_id = :p0 AND "
+                      "dirty_since IS NOT NULL",
+                      {tenant}, [&](const soci::row& r) { b.marked_users = sql::Int(r, 0); });
+    if (!s) return std::unexpected(s.error());
+    s = sql::Run(sql,
+                 "SELECT version, reconciled_version FROM tenant_policy_state WHERE tenant_id = :p0",
+                 {tenant}, [&](const soci::row& r) {
+                   b.policy_version = sql::Int(r, 0);
+                   b.reconciled_version = sql::Int(r, 1);
+                 });
+    if (!s) return std::unexpected(s.error());
+    return b;
+  });
+  if (!backlog) return backlog;
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant);
+  backlog->pass_pending = it != tenants_.end() && it->second->pass_requested;
+  return backlog;
 }
 
 }  // namespace allot::licensing

@@ -16,6 +16,7 @@ namespace {
 using nlohmann::json;
 
 thread_local const std::string* t_log_policy = nullptr;
+std::string g_log_tenant;  // set once, before any plugin runs
 
 const json* J(const allot_config* c) { return reinterpret_cast<const json*>(c); }
 
@@ -37,7 +38,8 @@ void HostLog(int32_t level, const char* msg, uint32_t msg_len) noexcept {
                                                              : Printable(View(msg, msg_len), 1024);
     log::Write(level >= 0 && level <= 3 ? kLevels[level] : log::Level::kInfo, text,
                {{"source", "plugin"},
-                {"policy", t_log_policy != nullptr ? std::string_view(*t_log_policy) : ""}});
+                {"policy", t_log_policy != nullptr ? std::string_view(*t_log_policy) : ""},
+                {"tenant", g_log_tenant}});
   } catch (...) {  // logging must never fail a plugin
   }
 }
@@ -118,13 +120,18 @@ const allot_attr_path* HostAttrPathResolve(allot_create_ctx* ctx, const char* pa
       HostSetError(err, "attribute paths can only be resolved in on_create", 48);
       return nullptr;
     }
+    // Parsed here only to refuse a malformed path in on_create, where the
+    // plugin can report it; the values are read by the path's text.
     auto parsed = AttributePath::Parse(View(path, path_len));
     if (!parsed) {
       std::string m = parsed.error();
       HostSetError(err, m.data(), static_cast<uint32_t>(m.size()));
       return nullptr;
     }
-    ctx->paths->push_back(std::make_unique<AttributePath>(std::move(*parsed)));
+    auto resolved = std::make_unique<ResolvedPath>();
+    resolved->text = std::string(View(path, path_len));
+    resolved->index = static_cast<uint32_t>(ctx->paths->size());
+    ctx->paths->push_back(std::move(resolved));
     return reinterpret_cast<const allot_attr_path*>(ctx->paths->back().get());
   } catch (...) {
     HostSetError(err, "out of memory", 13);
@@ -133,66 +140,68 @@ const allot_attr_path* HostAttrPathResolve(allot_create_ctx* ctx, const char* pa
 }
 
 uint32_t HostBatchSize(const allot_batch* b) noexcept {
-  return b == nullptr ? 0 : static_cast<uint32_t>(b->users.size());
+  return b == nullptr ? 0 : b->facts->size();
 }
 
 int32_t HostBatchTenant(const allot_batch* b, const char** data, uint32_t* len) noexcept {
   if (b == nullptr) return ALLOT_ERR_INVALID;
-  return Out(b->tenant, data, len);
+  return Out(b->facts->tenant(), data, len);
 }
 
 uint32_t HostSubscriptionCount(const allot_batch* b) noexcept {
-  return b == nullptr ? 0 : static_cast<uint32_t>(b->subscriptions.size());
+  return b == nullptr ? 0 : static_cast<uint32_t>(b->facts->subscriptions().size());
 }
 
 int32_t HostSubscriptionAt(const allot_batch* b, uint32_t k, const char** data,
                            uint32_t* len) noexcept {
-  if (b == nullptr || k >= b->subscriptions.size()) return ALLOT_ERR_INVALID;
-  return Out(b->subscriptions[k], data, len);
+  if (b == nullptr || k >= b->facts->subscriptions().size()) return ALLOT_ERR_INVALID;
+  return Out(b->facts->subscriptions()[k], data, len);
 }
 
 int32_t HostUserId(const allot_batch* b, uint32_t i, const char** data,
                    uint32_t* len) noexcept {
-  if (b == nullptr || i >= b->users.size()) return ALLOT_ERR_INVALID;
-  return Out(b->users[i].id, data, len);
+  if (b == nullptr || i >= b->facts->size()) return ALLOT_ERR_INVALID;
+  return Out(b->facts->user_id(i), data, len);
 }
 
 int32_t HostUserActive(const allot_batch* b, uint32_t i) noexcept {
-  if (b == nullptr || i >= b->users.size()) return -ALLOT_ERR_INVALID;
-  return b->users[i].active ? 1 : 0;
+  if (b == nullptr || i >= b->facts->size()) return -ALLOT_ERR_INVALID;
+  return b->facts->user_active(i) ? 1 : 0;
 }
 
 uint32_t HostUserGroupCount(const allot_batch* b, uint32_t i) noexcept {
-  if (b == nullptr || i >= b->users.size()) return 0;
-  return static_cast<uint32_t>(b->users[i].groups.size());
+  if (b == nullptr || i >= b->facts->size()) return 0;
+  return b->facts->user_group_count(i);
 }
 
 int32_t HostUserGroup(const allot_batch* b, uint32_t i, uint32_t g, uint32_t field,
                       const char** data, uint32_t* len) noexcept {
-  if (b == nullptr || i >= b->users.size() || g >= b->users[i].groups.size()) {
+  if (b == nullptr || i >= b->facts->size() || g >= b->facts->user_group_count(i)) {
     return ALLOT_ERR_INVALID;
   }
-  const GroupFacts* group = b->users[i].groups[g];
-  if (group == nullptr) return Out({}, data, len);
+  const FactsBatch::Group group = b->facts->group(b->facts->user_group(i, g));
   switch (field) {
-    case ALLOT_GROUP_ID: return Out(group->id, data, len);
-    case ALLOT_GROUP_DISPLAY_NAME: return Out(group->display_name, data, len);
-    case ALLOT_GROUP_EXTERNAL_ID: return Out(group->external_id, data, len);
+    case ALLOT_GROUP_ID: return Out(group.id, data, len);
+    case ALLOT_GROUP_DISPLAY_NAME: return Out(group.display_name, data, len);
+    case ALLOT_GROUP_EXTERNAL_ID: return Out(group.external_id, data, len);
     default: return ALLOT_ERR_INVALID;
   }
 }
 
 int32_t HostUserAttrVisit(const allot_batch* b, uint32_t i, const allot_attr_path* path,
                           allot_value_visitor visit, void* user_data) noexcept {
-  if (b == nullptr || i >= b->users.size() || path == nullptr || visit == nullptr) {
+  if (b == nullptr || i >= b->facts->size() || path == nullptr || visit == nullptr) {
     return -ALLOT_ERR_INVALID;
   }
-  const json* resource = b->users[i].resource;
-  if (resource == nullptr) return 0;
-  const auto* p = reinterpret_cast<const AttributePath*>(path);
-  return p->Visit(*resource, [&](std::string_view v) {
-    return visit(user_data, v.data(), static_cast<uint32_t>(v.size())) == 0;
-  });
+  const auto* p = reinterpret_cast<const ResolvedPath*>(path);
+  if (p->index >= b->columns.size() || b->columns[p->index] < 0) return 0;
+  const auto column = static_cast<uint32_t>(b->columns[p->index]);
+  const uint32_t n = b->facts->value_count(i, column);
+  for (uint32_t k = 0; k < n; ++k) {
+    const std::string_view v = b->facts->value(i, column, k);
+    if (visit(user_data, v.data(), static_cast<uint32_t>(v.size())) != 0) return static_cast<int32_t>(k + 1);
+  }
+  return static_cast<int32_t>(n);
 }
 
 int32_t HostEmitGrant(allot_grant_sink* sink, uint32_t i, const char* sub,
@@ -201,25 +210,9 @@ int32_t HostEmitGrant(allot_grant_sink* sink, uint32_t i, const char* sub,
   if (!sink->error.empty()) return ALLOT_ERR_INVALID;  // the batch already failed
   try {
     std::string_view s = View(sub, sub_len), r = View(reason, reason_len);
-    const size_t n = sink->batch->users.size();
-    std::string problem;
-    if (i >= n) {
-      problem = "grant for user index " + std::to_string(i) +
-                ", out of range (the batch has " + std::to_string(n) + " users)";
-    } else if (s.empty()) {
-      problem = "grant with an empty subscription id";
-    } else if (s.size() > kMaxSubscriptionIdLen) {
-      problem = "grant with an oversized subscription id (" + std::to_string(s.size()) +
-                " bytes, at most " + std::to_string(kMaxSubscriptionIdLen) + ")";
-    } else if (!sink->subscriptions->contains(s)) {
-      problem = "grant of unknown subscription \"" + Printable(s, 64) +
-                "\" (not one of the tenant's subscriptions)";
-    } else if (r.size() > kMaxReasonLen || !IsValidUtf8(r)) {
-      problem = "grant with a reason that is oversized or not UTF-8";
-    }
+    const FactsBatch& facts = *sink->batch->facts;
+    std::string problem = CheckGrant(facts, i, s, r);
     if (!problem.empty()) {
-      if (i < n) problem += " for user " + std::to_string(i) + " (id \"" +
-                            Printable(sink->batch->users[i].id, 64) + "\")";
       sink->error = std::move(problem);
       return ALLOT_ERR_INVALID;
     }
@@ -263,6 +256,31 @@ constexpr allot_host_api kHostApi = {
 }  // namespace
 
 const allot_host_api& HostApi() { return kHostApi; }
+
+std::string CheckGrant(const FactsBatch& facts, uint32_t i, std::string_view s, std::string_view r) {
+  const uint32_t n = facts.size();
+  std::string problem;
+  if (i >= n) {
+    problem = "grant for user index " + std::to_string(i) + ", out of range (the batch has " +
+              std::to_string(n) + " users)";
+  } else if (s.empty()) {
+    problem = "grant with an empty subscription id";
+  } else if (s.size() > kMaxSubscriptionIdLen) {
+    problem = "grant with an oversized subscription id (" + std::to_string(s.size()) +
+              " bytes, at most " + std::to_string(kMaxSubscriptionIdLen) + ")";
+  } else if (!facts.HasSubscription(s)) {
+    problem = "grant of unknown subscription \"" + Printable(s, 64) +
+              "\" (not one of the tenant's subscriptions)";
+  } else if (r.size() > kMaxReasonLen || !IsValidUtf8(r)) {
+    problem = "grant with a reason that is oversized or not UTF-8";
+  }
+  if (!problem.empty() && i < n) {
+    problem += " for user " + std::to_string(i) + " (id \"" + Printable(facts.user_id(i), 64) + "\")";
+  }
+  return problem;
+}
+
+void SetLogTenant(std::string tenant) { g_log_tenant = std::move(tenant); }
 
 LogScope::LogScope(const std::string* policy_name) : previous_(t_log_policy) {
   t_log_policy = policy_name;

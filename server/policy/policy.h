@@ -1,17 +1,19 @@
-// server/policy/policy.h — the policy host: loads policy files, their plugins
-// (dlopen, ABI checks) and evaluates batches of users against them.
+// server/policy/policy.h — the policy host as the licensing engine sees it:
+// policies (from files or from the tenant's data), their plugin instances
+// created through a PluginRuntime (in this process, or in plugin host
+// processes: plugin_host.h), and the evaluation of batches of users.
 //
-// This is what the licensing engine calls. Nothing here throws across the
-// interface and nothing a plugin does (short of crashing the process) can make
+// Nothing here throws across the interface and nothing a plugin does can make
 // it fail as a whole: a broken policy is kept with ok=false and an error that
-// names the policy, the file and what is wrong, and its evaluations report
-// failure so the caller keeps the policy's previous grants.
+// names the policy and what is wrong, and its evaluations report failure so
+// the caller keeps the policy's previous grants.
 //
-// Thread-safety: a loaded PolicySet is immutable; Evaluate may be called from
-// any number of threads at once. Calls into one plugin instance are
-// serialised by the host unless the plugin declares ALLOT_PLUGIN_FLAG_CONCURRENT.
+// Thread-safety: a built PolicySet is immutable; Evaluate may be called from
+// any number of threads at once (the runtime serialises calls into one
+// plugin instance as the ABI requires).
 #pragma once
 
+#include <expected>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,14 +24,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/policy/batch_result.h"
+#include "server/policy/facts_batch.h"
+
 namespace allot::policy {
 
 struct GroupFacts {
   std::string id, display_name, external_id;
 };
 
-// One user as the policies see it. Nothing is owned: everything pointed to
-// must outlive the Evaluate call.
+// One user as the policies see it, for PolicySet::Evaluate's convenience
+// form. Nothing is owned: everything pointed to must outlive the call.
 struct UserFacts {
   std::string id;  // SCIM id
   bool active = false;
@@ -39,60 +44,124 @@ struct UserFacts {
   std::vector<const GroupFacts*> groups;
 };
 
-struct Grant {
-  std::string subscription_id;
-  std::string reason;
-  bool operator==(const Grant&) const = default;
+// One policy as configured.
+struct PolicyDef {
+  std::string name;
+  std::string plugin;  // the file <plugins dir>/<plugin>.so
+  int priority = 0;
+  nlohmann::json config = nlohmann::json::object();
+  bool enabled = true;
+  std::string source = "file";       // "file" (operator) or "api" (tenant data)
+  std::string file;                  // the policy file, for source "file"
+  std::vector<std::string> tenants;  // source "file": empty = every tenant
+  int64_t version = 0;               // source "api": the stored version
+  std::string loaded_at;             // when the definition was read (RFC 3339)
+  std::string error;                 // set when the file did not parse: not loaded
 };
 
 struct PolicyStatus {
   std::string name;    // from the file, or the file's stem if unreadable
-  std::string plugin;  // plugin name as written in the file (may be empty)
-  std::string file;    // path of the policy file
+  std::string plugin;  // plugin name as written (may be empty)
+  std::string file;    // path of the policy file ("" for an API policy)
+  std::string source = "file";
   int priority = 0;
+  bool enabled = true;
+  int64_t version = 0;
   std::vector<std::string> tenants;  // empty: applies to every tenant
   bool ok = false;
-  std::string error;      // why the policy failed; empty when ok
+  std::string error;      // why the policy failed to load; empty when ok
   std::string loaded_at;  // RFC 3339 UTC
 };
 
-// One policy's verdict over one batch: on success, grants index-aligned with
-// the batch; on failure, an error and no grants (keep the previous ones).
-struct BatchResult {
-  bool ok = false;
-  std::string error;
-  std::vector<std::vector<Grant>> grants_by_user;
+// A created plugin instance, wherever it runs.
+class PolicyInstance {
+ public:
+  virtual ~PolicyInstance() = default;
+  // The attribute paths it resolved in on_create: the values it may read.
+  virtual const std::vector<std::string>& paths() const = 0;
+  // The plugin file, for messages.
+  virtual const std::string& plugin_path() const = 0;
 };
+
+// Where plugin instances live and run.
+class PluginRuntime {
+ public:
+  virtual ~PluginRuntime() = default;
+  // Creates an instance of `plugin` (a name, <plugins dir>/<plugin>.so)
+  // from `config` for `tenant`. Error: a message saying what is wrong — in
+  // the plugin's own words when it refused the config ("invalid config: …").
+  virtual std::expected<std::shared_ptr<PolicyInstance>, std::string> Create(
+      std::string_view tenant, const std::string& plugin, const std::string& policy_name,
+      const nlohmann::json& config) = 0;
+  // Evaluates each of `instances` (created by this runtime for
+  // facts.tenant()) over `facts`; the results are index-aligned with
+  // `instances`. Never fails as a whole.
+  virtual std::vector<BatchResult> Evaluate(std::span<PolicyInstance* const> instances,
+                                            const FactsBatch& facts) = 0;
+  // <plugins dir>/<plugin>.so, for messages.
+  virtual std::string PluginPath(const std::string& plugin) const = 0;
+  // Loads `plugin` (no instance) and returns the ABI version it declares.
+  // Error: why it does not load.
+  virtual std::expected<uint32_t, std::string> Probe(const std::string& plugin) = 0;
+};
+
+// Plugins loaded in this process with dlopen (tests, benchmarks, and the
+// plugin host process itself). A plugin that crashes takes the process down.
+std::shared_ptr<PluginRuntime> MakeLocalRuntime(std::string plugins_dir);
+
+// Reads every *.json of `policies_dir` (sorted by file name) into
+// definitions; a file that does not parse (or repeats a name) is a
+// definition with `error` set. A missing directory gives none (logged).
+std::vector<PolicyDef> ReadPolicyFiles(const std::string& policies_dir);
 
 class PolicySet {
  public:
-  // Loads every *.json in policies_dir (sorted by file name), each naming
-  // `<plugins_dir>/<plugin>.so`. Never fails as a whole: broken policies are
-  // kept with ok=false; a missing policies_dir gives an empty set (logged).
+  // Creates the instances of `defs` through `runtime` (file policies that do
+  // not apply to `tenant` are left out unless `tenant` is empty). Never
+  // fails as a whole: a policy that cannot be created is kept as failed.
+  // Instances of `previous` whose definition is unchanged are reused, not
+  // created again.
+  static std::shared_ptr<const PolicySet> Build(std::vector<PolicyDef> defs,
+                                                std::shared_ptr<PluginRuntime> runtime,
+                                                std::string_view tenant,
+                                                const PolicySet* previous = nullptr);
+  // Every policy file of `policies_dir`, every tenant, plugins in this
+  // process (tests and benchmarks).
   static std::shared_ptr<const PolicySet> Load(const std::string& policies_dir,
                                                const std::string& plugins_dir);
 
   PolicySet(const PolicySet&) = delete;
   PolicySet& operator=(const PolicySet&) = delete;
-  ~PolicySet();  // destroys plugin instances, then unloads plugins
+  ~PolicySet();
 
-  // Every policy file found, in load order.
+  // Every policy, in definition order.
   const std::vector<PolicyStatus>& Statuses() const { return statuses_; }
+  // The attribute paths the loaded instances read (a batch for them needs
+  // the values of these, and no others).
+  const std::vector<std::string>& AttributePaths() const { return paths_; }
 
-  // Evaluates the policies that apply to `tenant` (failed ones included, as
-  // failed results) over `users`. `subscriptions` are the tenant's
-  // subscription ids: a grant naming any other fails that policy's batch.
-  // The PolicyStatus pointers live as long as this set.
+  // Evaluates the enabled policies that apply to facts.tenant() (failed ones
+  // included, as failed results). The PolicyStatus pointers live as long as
+  // this set.
+  std::vector<std::pair<const PolicyStatus*, BatchResult>> Evaluate(const FactsBatch& facts) const;
+
+  // The same over `users`, whose facts are turned into a batch first;
+  // `subscriptions` are the tenant's subscription ids.
   std::vector<std::pair<const PolicyStatus*, BatchResult>> Evaluate(
       std::string_view tenant, std::span<const UserFacts> users,
       const std::unordered_set<std::string>& subscriptions) const;
 
  private:
-  struct Entry;  // a status plus, when ok, the plugin and its instance
-  PolicySet();
+  struct Entry {
+    std::shared_ptr<PolicyInstance> instance;  // null unless loaded
+    std::string config;                        // the config as created (dump)
+  };
+  PolicySet() = default;
 
+  std::shared_ptr<PluginRuntime> runtime_;
   std::vector<PolicyStatus> statuses_;
-  std::vector<std::unique_ptr<Entry>> entries_;  // index-aligned with statuses_
+  std::vector<Entry> entries_;  // index-aligned with statuses_
+  std::vector<std::string> paths_;
 };
 
 }  // namespace allot::policy

@@ -18,10 +18,6 @@ bool AllCharsIn(std::string_view s, std::string_view extra) {
   });
 }
 
-bool IsValidPolicyName(std::string_view name) {
-  return !name.empty() && name.size() <= kMaxNameLen && AllCharsIn(name, "_.-");
-}
-
 // Reads the fields in order; stops at the first problem.
 std::string Fill(const json& doc, PolicySpec& spec) {
   if (!doc.is_object()) return "a policy file must be a JSON object";
@@ -78,6 +74,10 @@ std::string Fill(const json& doc, PolicySpec& spec) {
 }
 
 }  // namespace
+
+bool IsValidPolicyName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxNameLen && AllCharsIn(name, "_.-");
+}
 
 bool IsValidPluginName(std::string_view name) {
   return !name.empty() && name.size() <= kMaxNameLen && AllCharsIn(name, "_-");

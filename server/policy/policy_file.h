@@ -30,6 +30,9 @@ struct ParsedPolicy {
 
 ParsedPolicy ParsePolicy(std::string_view text);
 
+// True for a policy name: [A-Za-z0-9_.-]{1,64}.
+bool IsValidPolicyName(std::string_view name);
+
 // True for a plugin name that maps safely to `<dir>/<name>.so`.
 bool IsValidPluginName(std::string_view name);
 

@@ -1,39 +1,20 @@
-// server/policy/policy_set.cc — PolicySet: loading policy files with their
-// plugins, and evaluating batches. See policy.h.
-#include <dlfcn.h>
-
+// server/policy/policy_set.cc — PolicySet: policy files, building a set's
+// instances through a runtime, and evaluating batches. See policy.h.
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
+#include <set>
 #include <sstream>
-
-#include "server/policy/host_api.h"
-#include "server/policy/plugin.h"
-#include "server/policy/policy.h"
+#include <unordered_map>
 
 #include "server/base/clock.h"
 #include "server/base/log.h"
+#include "server/policy/policy.h"
 #include "server/policy/policy_file.h"
 
 namespace allot::policy {
 namespace fs = std::filesystem;
-
-struct PolicySet::Entry {
-  std::shared_ptr<const Plugin> plugin;  // null when the policy failed to load
-  allot_instance* instance = nullptr;    // plugin-owned
-  std::vector<std::unique_ptr<AttributePath>> paths;  // resolved in on_create
-  std::mutex mu;  // serialises on_evaluate for plugins that are not concurrent
-
-  ~Entry() {
-    // The instance goes first, while its paths and its code are still there.
-    if (instance != nullptr) plugin->api().on_destroy(instance);
-  }
-};
 
 namespace {
 
@@ -41,14 +22,15 @@ void LogError(const std::string& msg) { log::Error(msg, {{"source", "policy"}});
 
 std::string Quoted(const std::string& name) { return "policy \"" + name + "\""; }
 
+bool AppliesTo(const std::vector<std::string>& tenants, std::string_view tenant) {
+  return tenants.empty() || std::find(tenants.begin(), tenants.end(), tenant) != tenants.end();
+}
+
 }  // namespace
 
-PolicySet::PolicySet() = default;
-PolicySet::~PolicySet() = default;
-
-std::shared_ptr<const PolicySet> PolicySet::Load(const std::string& policies_dir,
-                                                 const std::string& plugins_dir) {
-  std::shared_ptr<PolicySet> set(new PolicySet());
+std::vector<PolicyDef> ReadPolicyFiles(const std::string& policies_dir) {
+  std::vector<PolicyDef> out;
+  if (policies_dir.empty()) return out;
   std::vector<fs::path> files;
   std::error_code ec;
   for (fs::directory_iterator it(policies_dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -57,55 +39,86 @@ std::shared_ptr<const PolicySet> PolicySet::Load(const std::string& policies_dir
   if (ec) LogError("cannot list policies directory " + policies_dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
 
-  // One dlopen and handshake per plugin file per load, shared by its policies.
-  std::map<std::string, std::expected<std::shared_ptr<const Plugin>, std::string>> plugins;
   std::map<std::string, std::string> defined_in;  // policy name -> file
   for (const fs::path& file : files) {
-    PolicyStatus st;
-    st.file = file.string();
-    st.name = file.stem().string();
-    st.loaded_at = NowRfc3339();
-    auto entry = std::make_unique<Entry>();
-
+    PolicyDef def;
+    def.file = file.string();
+    def.name = file.stem().string();
+    def.source = "file";
+    def.loaded_at = NowRfc3339();
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     ParsedPolicy parsed = ParsePolicy(in ? text.str() : std::string());
     if (!in) parsed.error = "cannot read the file";
-    if (!parsed.spec.name.empty()) st.name = parsed.spec.name;
-    st.plugin = parsed.spec.plugin;
-    st.priority = parsed.spec.priority;
-    st.tenants = parsed.spec.tenants;
+    if (!parsed.spec.name.empty()) def.name = parsed.spec.name;
+    def.plugin = parsed.spec.plugin;
+    def.priority = parsed.spec.priority;
+    def.config = parsed.spec.config;
+    def.tenants = parsed.spec.tenants;
     if (parsed.error.empty()) {
-      auto [it, fresh] = defined_in.emplace(st.name, st.file);
-      if (!fresh) parsed.error = "duplicate policy name \"" + st.name + "\" (already defined in " + it->second + ")";
+      auto [it, fresh] = defined_in.emplace(def.name, def.file);
+      if (!fresh) {
+        parsed.error = "duplicate policy name \"" + def.name + "\" (already defined in " +
+                       it->second + ")";
+      }
     }
-    if (!parsed.error.empty()) {
-      st.error = "policy file " + st.file + ": " + parsed.error;
-    } else {
-      const std::string path = plugins_dir + "/" + st.plugin + ".so";
-      auto found = plugins.find(st.plugin);
-      if (found == plugins.end()) found = plugins.emplace(st.plugin, Plugin::Open(path)).first;
-      if (!found->second) {
-        st.error = Quoted(st.name) + ": " + found->second.error();
-      } else {
-        entry->plugin = *found->second;
-        allot_create_ctx ctx{&entry->paths};
-        allot_error err;
-        allot_instance* instance = nullptr;
-        int32_t rc;
-        {
-          LogScope scope(&st.name);
-          rc = entry->plugin->api().on_create(&ctx, ToConfig(parsed.spec.config), &err, &instance);
+    if (!parsed.error.empty()) def.error = "policy file " + def.file + ": " + parsed.error;
+    out.push_back(std::move(def));
+  }
+  return out;
+}
+
+PolicySet::~PolicySet() = default;
+
+std::shared_ptr<const PolicySet> PolicySet::Build(std::vector<PolicyDef> defs,
+                                                  std::shared_ptr<PluginRuntime> runtime,
+                                                  std::string_view tenant,
+                                                  const PolicySet* previous) {
+  std::shared_ptr<PolicySet> set(new PolicySet());
+  set->runtime_ = runtime;
+  std::set<std::string> paths;
+  for (PolicyDef& def : defs) {
+    if (!tenant.empty() && !AppliesTo(def.tenants, tenant)) continue;
+    PolicyStatus st{.name = def.name,
+                    .plugin = def.plugin,
+                    .file = def.file,
+                    .source = def.source,
+                    .priority = def.priority,
+                    .enabled = def.enabled,
+                    .version = def.version,
+                    .tenants = def.tenants,
+                    .ok = false,
+                    .error = def.error,
+                    .loaded_at = def.loaded_at.empty() ? NowRfc3339() : def.loaded_at};
+    Entry entry{nullptr, def.config.dump()};
+    if (st.error.empty() && st.enabled) {
+      // An unchanged definition keeps its instance (no on_create again).
+      if (previous != nullptr) {
+        for (size_t i = 0; i < previous->statuses_.size(); ++i) {
+          const PolicyStatus& old = previous->statuses_[i];
+          if (old.ok && old.name == st.name && old.source == st.source &&
+              old.plugin == st.plugin && previous->entries_[i].config == entry.config &&
+              previous->entries_[i].instance != nullptr) {
+            entry.instance = previous->entries_[i].instance;
+            st.loaded_at = old.loaded_at;
+            break;
+          }
         }
-        if (rc == ALLOT_OK && instance != nullptr) {
-          entry->instance = instance;
+      }
+      if (entry.instance == nullptr) {
+        auto created = runtime->Create(tenant, def.plugin, def.name, def.config);
+        if (created) {
+          entry.instance = std::move(*created);
+          st.loaded_at = NowRfc3339();
+        } else if (created.error().rfind("plugin ", 0) == 0) {
+          st.error = Quoted(st.name) + ": " + created.error();
         } else {
-          st.error = Quoted(st.name) + " (plugin " + path + "): invalid config: " +
-                     (err.set ? err.message
-                              : rc == ALLOT_OK ? "on_create returned no instance"
-                                               : "on_create failed with no message");
+          st.error = Quoted(st.name) + " (plugin " + def.plugin + "): " + created.error();
         }
+      }
+      if (entry.instance != nullptr) {
+        for (const std::string& p : entry.instance->paths()) paths.insert(p);
       }
     }
     st.ok = st.error.empty();
@@ -113,56 +126,67 @@ std::shared_ptr<const PolicySet> PolicySet::Load(const std::string& policies_dir
     set->statuses_.push_back(std::move(st));
     set->entries_.push_back(std::move(entry));
   }
+  set->paths_.assign(paths.begin(), paths.end());
   return set;
+}
+
+std::shared_ptr<const PolicySet> PolicySet::Load(const std::string& policies_dir,
+                                                 const std::string& plugins_dir) {
+  return Build(ReadPolicyFiles(policies_dir), MakeLocalRuntime(plugins_dir), "");
+}
+
+std::vector<std::pair<const PolicyStatus*, BatchResult>> PolicySet::Evaluate(
+    const FactsBatch& facts) const {
+  std::vector<std::pair<const PolicyStatus*, BatchResult>> out;
+  std::vector<PolicyInstance*> instances;
+  std::vector<size_t> slots;  // out index of each instance
+  for (size_t p = 0; p < statuses_.size(); ++p) {
+    const PolicyStatus& st = statuses_[p];
+    if (!st.enabled || !AppliesTo(st.tenants, facts.tenant())) continue;
+    BatchResult r;
+    if (!st.ok) {
+      r.error = st.error;
+    } else {
+      instances.push_back(entries_[p].instance.get());
+      slots.push_back(out.size());
+    }
+    out.emplace_back(&st, std::move(r));
+  }
+  if (instances.empty()) return out;
+  std::vector<BatchResult> results = runtime_->Evaluate(instances, facts);
+  for (size_t k = 0; k < instances.size(); ++k) {
+    auto& [st, r] = out[slots[k]];
+    r = k < results.size() ? std::move(results[k]) : BatchResult{false, "no result", {}};
+    if (!r.ok) {
+      // The plugin's name, not its file: tenants' admins read this.
+      r.error = Quoted(st->name) + " (plugin " + st->plugin + "): " + r.error;
+      r.grants_by_user.clear();
+    } else {
+      r.grants_by_user.resize(facts.size());
+    }
+  }
+  return out;
 }
 
 std::vector<std::pair<const PolicyStatus*, BatchResult>> PolicySet::Evaluate(
     std::string_view tenant, std::span<const UserFacts> users,
     const std::unordered_set<std::string>& subscriptions) const {
-  std::vector<std::pair<const PolicyStatus*, BatchResult>> out;
-  // Views for the plugins (sorted, for a stable host_subscription_at) and for
-  // the grant check (hashed, looked up without building a std::string).
-  std::vector<std::string_view> subs(subscriptions.begin(), subscriptions.end());
-  std::sort(subs.begin(), subs.end());
-  const std::unordered_set<std::string_view> sub_set(subs.begin(), subs.end());
-  const allot_batch batch{tenant, users, subs};
-
-  for (size_t p = 0; p < statuses_.size(); ++p) {
-    const PolicyStatus& st = statuses_[p];
-    if (!st.tenants.empty() &&
-        std::find(st.tenants.begin(), st.tenants.end(), tenant) == st.tenants.end()) {
-      continue;
-    }
-    BatchResult r;
-    if (!st.ok) {
-      r.error = st.error;
-    } else if (users.size() > UINT32_MAX) {
-      r.error = Quoted(st.name) + ": batch too large for the plugin ABI";
-    } else {
-      Entry& e = *entries_[p];
-      r.grants_by_user.resize(users.size());
-      allot_grant_sink sink{&batch, &sub_set, &r.grants_by_user, {}};
-      allot_error err;
-      int32_t rc;
-      {
-        LogScope scope(&st.name);
-        std::unique_lock lock(e.mu, std::defer_lock);
-        if (!e.plugin->concurrent()) lock.lock();
-        rc = e.plugin->api().on_evaluate(e.instance, &batch, &sink, &err);
+  FactsBatch facts(std::string(tenant),
+                   std::vector<std::string>(subscriptions.begin(), subscriptions.end()), paths_);
+  std::unordered_map<const GroupFacts*, uint32_t> group_index;
+  for (const UserFacts& u : users) {
+    facts.AddUser(u.id, u.active);
+    for (const GroupFacts* g : u.groups) {
+      auto [it, fresh] = group_index.try_emplace(g, 0);
+      if (fresh) {
+        it->second = g == nullptr ? facts.AddGroup("", "", "")
+                                  : facts.AddGroup(g->id, g->display_name, g->external_id);
       }
-      const std::string where = Quoted(st.name) + " (plugin " + e.plugin->path() + "): ";
-      if (!sink.error.empty()) {
-        r.error = where + "invalid output: " + sink.error;
-      } else if (rc != ALLOT_OK) {
-        r.error = where + "evaluation failed (code " + std::to_string(rc) +
-                  "): " + (err.set ? err.message : "no message given");
-      }
-      r.ok = r.error.empty();
-      if (!r.ok) r.grants_by_user.clear();
+      facts.AddUserGroup(it->second);
     }
-    out.emplace_back(&st, std::move(r));
+    if (u.resource != nullptr) facts.AddUserValues(*u.resource);
   }
-  return out;
+  return Evaluate(facts);
 }
 
 }  // namespace allot::policy

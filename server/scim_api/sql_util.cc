@@ -55,6 +55,10 @@ allot::Error ToStoreError(const scim::Error& e) {
     case 409: code = ErrorCode::kConflict; break;
     case 412: code = ErrorCode::kPreconditionFailed; break;
     case 413: code = ErrorCode::kPayloadTooLarge; break;
+    // Busy (a serialization failure on PostgreSQL): the transaction is run
+    // again, which needs the code back.
+    case 503: code = ErrorCode::kUnavailable; break;
+    case 500: code = ErrorCode::kInternal; break;
     default: break;
   }
   return allot::Error{code, e.detail};
@@ -65,6 +69,9 @@ scim::Status Run(store::Database& db, bool write,
                  const std::function<scim::Status(soci::session&)>& fn) {
   std::optional<scim::Error> failed;
   auto body = [&](soci::session& sql) -> allot::Status {
+    // A transaction the database runs again (a serialization failure on
+    // PostgreSQL) must not answer with the failure of an earlier attempt.
+    failed.reset();
     scim::Status s = fn(sql);
     if (!s) {
       failed = s.error();

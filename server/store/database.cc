@@ -95,6 +95,12 @@ class Lease {
   size_t position_;
 };
 
+// Set when a retryable PostgreSQL failure (a deadlock, a serialization
+// failure) is turned into an Error on this thread: code inside a
+// transaction (licensing's sql::Run, the SCIM store) catches the exception
+// and returns a Status, and RunOnce still runs the transaction again.
+thread_local bool retryable_failure_seen = false;
+
 }  // namespace
 
 Error ErrorFromException(const std::exception& e) {
@@ -109,6 +115,7 @@ Error ErrorFromException(const std::exception& e) {
         break;
     }
     if (postgres::IsRetryable(e)) {
+      retryable_failure_seen = true;
       return {ErrorCode::kUnavailable, "the database is busy; retry later"};
     }
     if (what.find("UNIQUE constraint") != std::string::npos ||
@@ -263,10 +270,15 @@ Database::Attempt Database::RunOnce(const char* begin,
   try {
     Control(sql, backend_, begin);
     stage = Stage::kBody;
+    retryable_failure_seen = false;
     Status result = fn(sql);
+    // A deadlock or serialization failure that `fn` caught and returned as
+    // kUnavailable is retried like one thrown through here.
+    const bool retry = postgres && !result && result.error().code == ErrorCode::kUnavailable &&
+                       retryable_failure_seen;
     stage = Stage::kEnd;
     Control(sql, backend_, result ? "COMMIT" : "ROLLBACK");
-    return {std::move(result)};
+    return {std::move(result), retry};
   } catch (const std::exception& e) {
     const bool lost = postgres && postgres::ConnectionLost(sql);
     if ((stage == Stage::kBody || (stage == Stage::kEnd && !postgres)) && !lost) {

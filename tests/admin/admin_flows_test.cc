@@ -124,8 +124,10 @@ class AdminFlows : public ::testing::Test {
         kScimJson);
     ASSERT_TRUE(p.status == 200 || p.status == 204) << p.status << " " << p.body;
   }
-  // The user's state on `sub` ("active", "pending"), or "" when it has none.
+  // The user's state on `sub` ("active", "pending"), or "" when it has none,
+  // once the licensing outcome of every change so far is applied.
   std::string State(HttpClient& c, const std::string& user, const std::string& sub = "lit") {
+    EXPECT_TRUE(allot::testing::WaitForLicensing(c, admin())) << server_->Log();
     HttpResponse r = c.Get("/admin/v1/users/" + user + "/licenses", admin());
     EXPECT_EQ(r.status, 200) << r.body;
     const json body = Json(r);
@@ -200,7 +202,7 @@ TEST_F(DenyOverride, SurvivesPolicyReload) {
   HttpClient c = server_->Client();
   ResyncGroup(c, gid_, "Teachers", {user_});
   Reload(c);
-  EXPECT_EQ(State(c, user_), "");
+  EXPECT_EQ(State(c, user_), "");  // (settled)
   EXPECT_EQ(Json(c.Get("/admin/v1/subscriptions/lit", admin()))["assigned"], 0);
 }
 
@@ -315,6 +317,7 @@ TEST_F(AdminFlows, ReassignRacingScimDeletesAndGroupPatchesKeepsSeatsExact) {
   EXPECT_EQ(bad, "") << "answers other than 200, 404, 409 or 503";
   EXPECT_GT(reassign_statuses[200], 0) << "no reassign succeeded: the race did not happen";
 
+  ASSERT_TRUE(allot::testing::WaitForLicensing(c, admin()));
   const json sub = Json(c.Get("/admin/v1/subscriptions/lit", admin()));
   ASSERT_TRUE(sub.is_object());
   HttpResponse list = c.Get("/admin/v1/subscriptions/lit/assignments?limit=1000", admin());
@@ -395,7 +398,7 @@ class AuditFlows : public AdminFlows {
     ASSERT_EQ(c.Delete("/admin/v1/scim-tokens/" + scim_token_id_, admin()).status, 204);
     // SCIM-driven policy grant: e joins Teachers.
     CreateGroup(c, "Teachers", {e_});
-    ASSERT_EQ(State(c, e_), "active");
+    ASSERT_EQ(State(c, e_), "active");  // (settled: its audit events are written)
     tokens_.push_back(admin());
     tokens_.push_back(scim());
   }

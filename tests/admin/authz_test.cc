@@ -27,9 +27,10 @@ constexpr Expected kTable[] = {
     {Action::kHoldUsers, A, N, A},
     {Action::kManageCatalog, A, N, N},
     {Action::kManagePrincipals, A, N, N},
-    {Action::kReadPolicies, A, N, A},
+    {Action::kReadPolicies, A, N, N},
     {Action::kManagePolicies, A, N, N},
     {Action::kReadAudit, A, O, A},
+    {Action::kReadPlugins, A, A, A},
 };
 
 auth::Principal Admin(std::string role, std::vector<std::string> subscriptions = {}) {

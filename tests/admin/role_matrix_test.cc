@@ -78,7 +78,9 @@ const Row kMatrix[] = {
     {"GET", "/users/{user_in}/licenses", "/users/{user_out}/licenses", "", {200, 200, 200, 404}},
     {"GET", "/users/{user_in}/overrides", "/users/{user_out}/overrides", "", {200, 200, 200, 404}},
     {"GET", "/users/{user_in}/history", "/users/{user_out}/history", "", {200, 200, 200, 404}},
-    {"GET", "/policies", "", "", {200, 200, 403, 403}},
+    {"GET", "/policies", "", "", {200, 403, 403, 403}},
+    {"GET", "/plugins", "", "", {200, 200, 200, 200}},
+    {"GET", "/reconcile", "", "", {200, 403, 403, 403}},
     // Seats are a Global admin's only (issue 10, finding 5); fill is also the
     // subscription's Subscription admin's.
     {"PATCH", "/subscriptions/{sub_in}", "/subscriptions/{sub_out}", R"({"seats":5})",

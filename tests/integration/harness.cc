@@ -284,4 +284,16 @@ int TestServer::Stop(int signal, std::chrono::seconds timeout) {
 
 std::string TestServer::Log() const { return ReadFile(log_file_); }
 
+bool WaitForLicensing(HttpClient& client, const std::string& admin_token,
+                      std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpResponse r = client.Get("/admin/v1/reconcile", admin_token);
+    const auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status == 200 && j.is_object() && j.value("settled", false)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 }  // namespace allot::testing

@@ -126,6 +126,14 @@ class TestServer {
   bool tls_ = false;
 };
 
+// Waits until the licensing outcome of every change so far is applied for
+// the tenant of `admin_token` (GET /admin/v1/reconcile says "settled"):
+// policies evaluate after the SCIM change commits. Polls every few
+// milliseconds; false when it has not settled within `limit` (generous: a
+// deadline, not a timing check).
+bool WaitForLicensing(HttpClient& client, const std::string& admin_token,
+                      std::chrono::seconds limit = std::chrono::seconds(60));
+
 // Reads the whole file, or "" when it cannot.
 std::string ReadFile(const std::string& path);
 

@@ -141,6 +141,13 @@ SeatRows ReadSeatRows(const std::string& db_url, const std::string& sub) {
 // seats, one open history row per active seat, nobody waits while a seat is
 // free. (available = seats − assigned is what the API derives; checked there.)
 SeatRows ExpectSeatInvariants(Cluster& cluster, const std::string& sub) {
+  // Licensing follows a SCIM change's commit (the tenant's evaluation
+  // thread): read the rows once every marked user is evaluated. The backlog
+  // is the database's, so one instance's answer covers all of them.
+  {
+    HttpClient c = cluster.at(0).Client();
+    EXPECT_TRUE(allot::testing::WaitForLicensing(c, cluster.admin()));
+  }
   SeatRows r = ReadSeatRows(cluster.db_url(), sub);
   EXPECT_EQ(r.assigned, r.active) << "a seat was lost or double-counted in " << sub;
   EXPECT_LE(r.active, r.seats) << "overbooked " << sub;

@@ -27,10 +27,14 @@ class Policies : public LicensingTest {
                        {"priority", priority},
                        {"config", {{"rules", {{{"group", group}, {"subscription", sub}}}}}}});
   }
+  // What a SCIM change does: the users are marked in its transaction, then
+  // evaluated (here on this thread, as the tenant's evaluation thread would).
   void Changed(std::vector<std::string> users) {
     Status s = db_->Write(
         [&](soci::session& sql) { return engine_->UsersChanged(sql, tenant_, users, scim_); });
     ASSERT_TRUE(s) << s.error().message;
+    auto evaluated = engine_->EvaluateMarked(tenant_);
+    ASSERT_TRUE(evaluated) << evaluated.error().message;
   }
 
   std::string policies_dir_;

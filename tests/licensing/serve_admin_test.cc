@@ -96,6 +96,7 @@ class ServeScimToSeats : public ::testing::Test {
     ASSERT_NE(server_, nullptr) << error;
   }
   std::string State(HttpClient& c, const std::string& user) {
+    EXPECT_TRUE(allot::testing::WaitForLicensing(c, server_->admin_token()));
     HttpResponse r = c.Get("/admin/v1/users/" + user + "/licenses", server_->admin_token());
     EXPECT_EQ(r.status, 200) << r.body;
     const json body = Json(r);  // named: a temporary would die before the loop body
@@ -167,6 +168,7 @@ TEST_F(ServeScimToSeats, LicensesAreReadableOnTheScimUserWhenRequested) {
                 .status,
             201);
 
+  ASSERT_TRUE(allot::testing::WaitForLicensing(c, admin));
   HttpResponse plain = c.Get("/scim/v2/Users/" + u, scim);
   ASSERT_EQ(plain.status, 200);
   EXPECT_FALSE(Json(plain).contains(urn)) << plain.body;

@@ -49,8 +49,10 @@ struct Usage {
   int64_t active_rows = 0, pending_rows = 0;  // from the assignments list
 };
 
+// Once the licensing outcome of every change so far is applied.
 inline Usage ReadUsage(HttpClient& c, const std::string& admin, const std::string& sub) {
   Usage u;
+  EXPECT_TRUE(allot::testing::WaitForLicensing(c, admin));
   HttpResponse s = c.Get("/admin/v1/subscriptions/" + sub, admin);
   EXPECT_EQ(s.status, 200) << s.body;
   json j = Json(s);

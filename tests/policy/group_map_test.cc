@@ -98,7 +98,7 @@ TEST(GroupMap, UnknownSubscriptionFailsTheBatch) {
   BatchResult r = testutil::EvaluateOne(*set, users, kSubs);
   EXPECT_FALSE(r.ok);
   EXPECT_THAT(r.error, HasSubstr("unknown subscription \"gone-2025\""));
-  EXPECT_THAT(r.error, HasSubstr("group_map.so"));
+  EXPECT_THAT(r.error, HasSubstr("(plugin group_map)"));
 }
 
 // `when` narrows a rule to users whose attribute equals one of the values

@@ -49,7 +49,7 @@ TEST_P(PolicyEvalFailsOnGarbage, AndSaysWhy) {
   EXPECT_FALSE(r.ok);
   EXPECT_THAT(r.grants_by_user, IsEmpty());  // nothing half-kept
   EXPECT_THAT(r.error, HasSubstr("policy \"bad\""));
-  EXPECT_THAT(r.error, HasSubstr("broken_misbehaves.so"));
+  EXPECT_THAT(r.error, HasSubstr("(plugin broken_misbehaves)"));
   EXPECT_THAT(r.error, HasSubstr(GetParam().error));
 }
 

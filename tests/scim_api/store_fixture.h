@@ -4,6 +4,7 @@
 // Thread-safety: test-only.
 #pragma once
 
+#include <soci/soci.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -22,12 +23,21 @@ namespace allot::scim_api {
 
 class RecordingListener : public licensing::IdentityListener {
  public:
-  Status UsersChanged(soci::session&, const std::string& tenant_id,
+  Status UsersChanged(soci::session& sql, const std::string& tenant_id,
                       const std::vector<std::string>& user_ids, const Actor& actor) override {
     calls.push_back({tenant_id, user_ids, actor});
     if (fail_next) {
       fail_next = false;
-      return std::unexpected(Error{ErrorCode::kNoSeats, "listener refused"});
+      if (serialization_failure) {
+        // What the licensing engine returns when PostgreSQL fails one of
+        // its statements (licensing/sql.h catches and converts).
+        try {
+          sql << "DO $$ BEGIN RAISE EXCEPTION 'busy' USING ERRCODE = '40001'; END $$";
+        } catch (const std::exception& e) {
+          return std::unexpected(store::ErrorFromException(e));
+        }
+      }
+      return std::unexpected(Error{fail_code, "listener refused"});
     }
     return Ok();
   }
@@ -38,6 +48,9 @@ class RecordingListener : public licensing::IdentityListener {
   };
   std::vector<Call> calls;
   bool fail_next = false;
+  ErrorCode fail_code = ErrorCode::kNoSeats;  // what the failing call returns
+  // PostgreSQL only: the failing call meets a real serialization failure.
+  bool serialization_failure = false;
 };
 
 class StoreTest : public ::testing::Test {

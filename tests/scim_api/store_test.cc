@@ -9,6 +9,7 @@
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/user_store.h"
 #include "store_fixture.h"
+#include "tests/support/test_database.h"
 
 namespace allot::scim_api {
 namespace {
@@ -35,6 +36,30 @@ TEST_F(StoreTest, CreateUserTellsListenerWithScimActor) {
   EXPECT_EQ(listener_.calls[0].users, std::vector<std::string>{id});
   EXPECT_EQ(listener_.calls[0].actor.kind, Actor::Kind::kScim);
   EXPECT_EQ(listener_.calls[0].actor.id, "client-1");
+}
+
+// On PostgreSQL a busy error (a serialization failure) inside a SCIM write
+// runs the transaction again, and the answer is that of the run that
+// committed (it was a 503 while the user had in fact been created). The
+// failure is caught inside the transaction and returned as a Status, as
+// the licensing engine does: it is retried all the same.
+TEST(StoreRetry, BusyListenerIsRetriedAndAnsweredByTheRetry) {
+  if (!allot::testing::UsingPostgres()) GTEST_SKIP() << "SQLite writes are not retried";
+  std::string error;
+  const std::string url = allot::testing::NewTestDatabase("", &error);
+  ASSERT_FALSE(url.empty()) << error;
+  auto db = store::Database::Open({.url = url});
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  ASSERT_TRUE(store::Migrate(**db).has_value());
+  ASSERT_TRUE(auth::CreateTenant(**db, "t1").has_value());
+  RecordingListener listener;
+  listener.fail_next = true;
+  listener.fail_code = ErrorCode::kUnavailable;
+  listener.serialization_failure = true;
+  const Caller caller{"t1", Actor{Actor::Kind::kScim, "client-1"}, &listener};
+  auto r = CreateUser(**db, caller, {{"userName", "retried"}});
+  ASSERT_TRUE(r.has_value()) << r.error().status << " " << r.error().detail;
+  EXPECT_EQ(listener.calls.size(), 2u);
 }
 
 TEST_F(StoreTest, ListenerErrorRollsBackTheCreate) {

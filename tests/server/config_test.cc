@@ -71,6 +71,20 @@ TEST_F(ConfigFileTest, NamesTheKeyOfTheWrongType) {
   EXPECT_NE(s.error().message.find("threads"), std::string::npos);
 }
 
+TEST_F(ConfigFileTest, PluginTimeoutDefaultsTo2000AndIsRangeChecked) {
+  ServeConfig c;
+  EXPECT_EQ(c.plugin_timeout_ms, 2000);
+  ASSERT_TRUE(LoadConfigFile(Write(R"({"plugin_timeout_ms":500})"), c));
+  EXPECT_EQ(c.plugin_timeout_ms, 500);
+  for (const char* bad : {R"({"plugin_timeout_ms":0})", R"({"plugin_timeout_ms":600001})",
+                          R"({"plugin_timeout_ms":"fast"})"}) {
+    ServeConfig d;
+    auto s = LoadConfigFile(Write(bad), d);
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("plugin_timeout_ms"), std::string::npos) << s.error().message;
+  }
+}
+
 TEST_F(ConfigFileTest, RejectsMalformedJson) {
   ServeConfig c;
   EXPECT_FALSE(LoadConfigFile(Write("{"), c));

@@ -102,12 +102,17 @@ class Workflow : public ::testing::Test {
   }
 
   // --- SCIM, as an IdP sends it ---
+  // Licensing follows a SCIM write after its commit (evaluation runs outside
+  // the write transaction): each helper below waits until the tenant's
+  // licensing has settled, so what a test reads next includes it.
+  void Settle() { ASSERT_TRUE(allot::testing::WaitForLicensing(c(), admin())); }
   std::string User(const std::string& user_name, json extra = json::object()) {
     json body = {{"schemas", {kUserSchema}}, {"userName", user_name}};
     for (auto& [k, v] : extra.items()) body[k] = v;
     if (body.contains(kEnterprise)) body["schemas"].push_back(kEnterprise);
     HttpResponse r = c().Post("/scim/v2/Users", scim(), body.dump(), kScimJson);
     EXPECT_EQ(r.status, 201) << r.body;
+    Settle();
     const json j = Json(r);
     return j.is_object() && j.contains("id") ? j["id"].get<std::string>() : "";
   }
@@ -123,6 +128,7 @@ class Workflow : public ::testing::Test {
             .dump(),
         kScimJson);
     EXPECT_EQ(r.status, 201) << r.body;
+    Settle();
     const json j = Json(r);
     return j.is_object() && j.contains("id") ? j["id"].get<std::string>() : "";
   }
@@ -131,6 +137,7 @@ class Workflow : public ::testing::Test {
                                json{{"schemas", {kPatchOp}}, {"Operations", operations}}.dump(),
                                kScimJson);
     ASSERT_TRUE(r.status == 200 || r.status == 204) << r.status << " " << r.body;
+    Settle();
   }
   void AddMembers(const std::string& gid, const std::vector<std::string>& ids) {
     PatchGroup(gid, {{{"op", "add"}, {"path", "members"}, {"value", Members(ids)}}});
@@ -148,10 +155,12 @@ class Workflow : public ::testing::Test {
             .dump(),
         kScimJson);
     ASSERT_TRUE(r.status == 200 || r.status == 204) << r.status << " " << r.body;
+    Settle();
   }
   void DeleteUser(const std::string& id) {
     HttpResponse r = c().Delete("/scim/v2/Users/" + id, scim());
     ASSERT_EQ(r.status, 204) << r.body;
+    Settle();
   }
 
   // --- what an administrator reads ---

@@ -11,14 +11,31 @@
  * Not broken, but must load: BROKEN_NEWER_TABLE returns a table LARGER than
  * this host's (as a plugin built against a future, grown header would).
  * BROKEN_MISBEHAVES: loads fine; the policy config picks the misbehaviour:
- *   {"create": "fail" | "null_instance"}  — on_create fails / returns nothing
+ *   {"create": "fail" | "null_instance" | "segfault" | "wait",
+ *    "entered": "/path/prefix", "release": "/path/file"}
+ *                                          — on_create fails / returns
+ *                                            nothing / crashes / writes
+ *                                            the file <entered>.<pid>.<n>
+ *                                            and waits (up to 60 s) until
+ *                                            the file <release> exists
  *   {"emit": "valid" | "unknown_subscription" | "bad_index" | "empty_id" |
  *            "oversized_id" | "bad_utf8_reason" | "valid_then_error" |
- *            "error" | "error_no_message" | "serial_check",
- *    "subscription": "..."}                — what on_evaluate does
- * Not tested, by design: a plugin that crashes takes the process down.
+ *            "error" | "error_no_message" | "serial_check" |
+ *            "segfault" | "abort" | "loop" | "sleep" | "garbage_frame",
+ *    "subscription": "...", "sleep_ms": N}  — what on_evaluate does
+ * The crashing, looping and sleeping modes are only ever run in a plugin
+ * host process (`allot plugin-host`): they would take a test process down.
+ * "sleep" waits sleep_ms (default 10 s) and then grants as "valid" does;
+ * "garbage_frame" writes bytes that are no protocol frame on the host's
+ * socket (fd 3), as a plugin corrupting its host would.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "allot_plugin.h"
 
@@ -32,6 +49,7 @@ static void set_error(allot_error* err, const char* msg) {
 struct allot_instance {
   char emit[32];
   char sub[80];
+  double sleep_ms;
 };
 
 static void copy_member(const allot_config* config, const char* key, char* out,
@@ -46,8 +64,6 @@ static void copy_member(const allot_config* config, const char* key, char* out,
   }
 }
 
-static struct allot_instance g_instances[8]; /* no malloc needed for tests */
-static int g_used;
 static int g_inside; /* for serial_check: how many on_evaluate are running */
 
 static int32_t on_create(allot_create_ctx* ctx, const allot_config* config,
@@ -60,10 +76,25 @@ static int32_t on_create(allot_create_ctx* ctx, const allot_config* config,
     return ALLOT_ERR;
   }
   if (strcmp(create, "null_instance") == 0) return ALLOT_OK;
-  if (g_used == 8) return ALLOT_ERR;
-  *out = &g_instances[g_used++];
+  if (strcmp(create, "segfault") == 0) raise(SIGSEGV);
+  if (strcmp(create, "wait") == 0) {
+    static int entered_count;
+    char entered[200], release[200], marker[260];
+    struct timespec step = {0, 5000000};
+    int i;
+    FILE* f;
+    copy_member(config, "entered", entered, sizeof entered);
+    copy_member(config, "release", release, sizeof release);
+    snprintf(marker, sizeof marker, "%s.%ld.%d", entered, (long)getpid(), ++entered_count);
+    if ((f = fopen(marker, "w")) != NULL) fclose(f);
+    for (i = 0; i < 12000 && access(release, F_OK) != 0; ++i) nanosleep(&step, NULL);
+  }
+  *out = calloc(1, sizeof **out);
+  if (*out == NULL) return ALLOT_ERR;
   copy_member(config, "emit", (*out)->emit, sizeof (*out)->emit);
   copy_member(config, "subscription", (*out)->sub, sizeof (*out)->sub);
+  (*out)->sleep_ms = 10000;
+  host->host_config_number(host->host_config_get(config, "sleep_ms", 8), &(*out)->sleep_ms);
   return ALLOT_OK;
 }
 
@@ -96,6 +127,25 @@ static int32_t on_evaluate(const allot_instance* inst, const allot_batch* batch,
     return ALLOT_ERR;
   }
   if (strcmp(mode, "error_no_message") == 0) return 7;
+  if (strcmp(mode, "segfault") == 0) raise(SIGSEGV);
+  if (strcmp(mode, "abort") == 0) abort();
+  if (strcmp(mode, "loop") == 0) {
+    volatile unsigned long spins = 0;
+    for (;;) ++spins;
+  }
+  if (strcmp(mode, "garbage_frame") == 0) {
+    static const char kGarbage[] = "\x05\x00\x00\x00\x08garbage that is no frame";
+    if (write(3, kGarbage, sizeof kGarbage) < 0) return ALLOT_ERR;
+    return ALLOT_OK;
+  }
+  if (strcmp(mode, "sleep") == 0) {
+    struct timespec t;
+    t.tv_sec = (time_t)(inst->sleep_ms / 1000);
+    t.tv_nsec = (long)((inst->sleep_ms - (double)t.tv_sec * 1000) * 1e6);
+    while (nanosleep(&t, &t) != 0) {
+    }
+    mode = "valid";
+  }
   if (n == 0) return ALLOT_OK;
   if (strcmp(mode, "valid") == 0 || strcmp(mode, "valid_then_error") == 0) {
     emit(sink, 0, inst->sub, sub_len, "broken: valid");
@@ -114,7 +164,7 @@ static int32_t on_evaluate(const allot_instance* inst, const allot_batch* batch,
   return ALLOT_OK;
 }
 
-static void on_destroy(allot_instance* inst) { (void)inst; }
+static void on_destroy(allot_instance* inst) { free(inst); }
 
 #if defined(BROKEN_WRONG_ABI)
 #define TABLE_SIZE sizeof(allot_plugin_api)
