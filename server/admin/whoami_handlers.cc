@@ -1,4 +1,5 @@
-// GET /whoami: who the token belongs to, and what its role may do.
+// GET /whoami: who the token belongs to, and what it may do (its role, and
+// its tenant's catalog lock).
 #include <nlohmann/json.hpp>
 
 #include "server/admin/handlers.h"
@@ -11,11 +12,13 @@ void AddWhoAmIRoutes(http::Router& router, const AdminDeps&) {
                 [](const http::Request& req, const Access&, http::Response& res) {
                   const auth::Principal& p = *req.principal;
                   nlohmann::json permissions = nlohmann::json::object();
+                  // What Authorize would allow, so that the tenant's state
+                  // (an operator-run catalog) counts as well as the role.
                   for (Action action : kAllActions) {
-                    const RoleScope scope = ScopeOf(p.role, action);
-                    if (scope == RoleScope::kNone) continue;
+                    auto access = Authorize(p, action);
+                    if (!access) continue;
                     permissions[std::string(ActionId(action))] =
-                        scope == RoleScope::kAll ? "all" : "own_subscriptions";
+                        access->all_subscriptions ? "all" : "own_subscriptions";
                   }
                   RenderJson(200,
                              {{"principal",

@@ -192,6 +192,12 @@ TEST_F(OperatorTest, OperatorMadeTenantsAdminsCannotChangeWhatWasBought) {
   EXPECT_EQ(As(acme.admin, "PATCH", "/admin/v1/products/office", json{{"name", "x"}}.dump()).status,
             403);
   EXPECT_EQ(As(acme.admin, "DELETE", "/admin/v1/products/office").status, 403);
+  // whoami offers only what the token may do (the console shows its actions
+  // from it): not the operator's catalog, but still the fill.
+  json permissions = Json(As(acme.admin, "GET", "/admin/v1/whoami"))["permissions"];
+  EXPECT_FALSE(permissions.contains("manage_catalog")) << permissions.dump();
+  EXPECT_FALSE(permissions.contains("change_seats")) << permissions.dump();
+  EXPECT_EQ(permissions.value("change_fill", ""), "all") << permissions.dump();
   // Who gets freed seats stays the tenant's call; reading is as before.
   r = As(acme.admin, "PATCH", "/admin/v1/subscriptions/office-2026", json{{"fill", "manual"}}.dump());
   EXPECT_EQ(r.status, 200) << r.body;
@@ -214,6 +220,9 @@ TEST_F(OperatorTest, OperatorMadeTenantsAdminsCannotChangeWhatWasBought) {
   ASSERT_EQ(r.status, 200) << r.body;
   r = As(acme.admin, "PATCH", "/admin/v1/subscriptions/office-2026", json{{"seats", 9}}.dump());
   EXPECT_EQ(r.status, 200) << r.body;
+  permissions = Json(As(acme.admin, "GET", "/admin/v1/whoami"))["permissions"];
+  EXPECT_EQ(permissions.value("manage_catalog", ""), "all") << permissions.dump();
+  EXPECT_EQ(permissions.value("change_seats", ""), "all") << permissions.dump();
 }
 
 TEST_F(OperatorTest, TheInitTenantManagesItsOwnCatalogButSubscriptionAdminsNeverSetSeats) {
