@@ -251,6 +251,14 @@ TEST_F(Findings, F7_ManualFillKeepsFreedSeatsForTheAdminWithPositionsAndRemoval)
   ASSERT_EQ(Admin("PUT", "/users/" + holder + "/licenses/lit-2026").status, 200);
   for (const std::string& u : {first, second, third}) {
     ASSERT_EQ(Admin("PUT", "/users/" + u + "/licenses/lit-2026?queue=true").status, 200);
+    // The queue is ordered by wanted_since (milliseconds), then user id: two
+    // wants in one millisecond go by id, so each waits for the next one.
+    // (This once failed: the second and third queued in one millisecond.)
+    const auto answered = std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+    while (std::chrono::system_clock::now() < answered + std::chrono::milliseconds(1)) {
+      std::this_thread::yield();
+    }
   }
   json wl = Get("/subscriptions/lit-2026/waitlist");
   ASSERT_EQ(wl["items"].size(), 3u);
