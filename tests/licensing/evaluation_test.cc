@@ -33,6 +33,26 @@ class Evaluation : public LicensingTest {
     WritePolicy("teachers", "group_map", {{"rules", {{{"group", "Teachers"}, {"subscription", "lit"}}}}});
     engine_->ReloadPolicies();
   }
+  // What the engine does between the SCIM commit and the apply, done by hand
+  // so a test can change the facts or the policies in between.
+  Result<EvaluationInput> ReadFactsOfU1() {
+    policies_ = policy::PolicySet::Load(policies_dir_, ALLOT_PLUGIN_DIR);
+    return db_->ReadValue<EvaluationInput>([&](soci::session& sql) {
+      return ReadEvaluation(sql, tenant_, std::vector<std::string>{"u1"},
+                            policies_->AttributePaths());
+    });
+  }
+  PolicyResults RunPolicies(const EvaluationInput& input) { return policies_->Evaluate(*input.facts); }
+  // u1 joins Teachers, which the policy licenses for "lit" (5 seats): marked,
+  // not yet evaluated.
+  void MarkedTeacher() {
+    AddSubscription("lit", 5);
+    TeachersPolicy();
+    AddGroup("g1", "Teachers");
+    AddUser("u1");
+    AddMember("g1", "u1");
+    Mark({"u1"});
+  }
   void Mark(const std::vector<std::string>& users, const std::string& tenant = "") {
     ASSERT_TRUE(db_->Write([&](soci::session& sql) {
       return engine_->UsersChanged(sql, tenant.empty() ? tenant_ : tenant, users, scim_);
@@ -51,17 +71,13 @@ class Evaluation : public LicensingTest {
   }
 
   std::string policies_dir_;
+  std::shared_ptr<const policy::PolicySet> policies_;
   std::unique_ptr<Engine> engine_;
   Actor scim_{Actor::Kind::kScim, "idp"};
 };
 
 TEST_F(Evaluation, ChangedUsersWaitMarkedUntilEvaluated) {
-  AddSubscription("lit", 5);
-  TeachersPolicy();
-  AddGroup("g1", "Teachers");
-  AddUser("u1");
-  AddMember("g1", "u1");
-  Mark({"u1"});
+  MarkedTeacher();
   EXPECT_EQ(StateOf("u1", "lit"), "") << "no plugin ran inside the SCIM transaction";
   EXPECT_EQ(Pending().marked_users, 1);
   EXPECT_FALSE(Pending().settled());
@@ -75,12 +91,7 @@ TEST_F(Evaluation, ChangedUsersWaitMarkedUntilEvaluated) {
 // A marked user outlives the engine (a kill -9 after the SCIM commit): the
 // next engine on the database evaluates it.
 TEST_F(Evaluation, MarksOutliveTheEngine) {
-  AddSubscription("lit", 5);
-  TeachersPolicy();
-  AddGroup("g1", "Teachers");
-  AddUser("u1");
-  AddMember("g1", "u1");
-  Mark({"u1"});
+  MarkedTeacher();
   engine_ = std::make_unique<Engine>(*db_, policies_dir_, ALLOT_PLUGIN_DIR);
   ASSERT_TRUE(engine_->EvaluateMarked(tenant_));
   EXPECT_EQ(StateOf("u1", "lit"), "active");
@@ -89,18 +100,10 @@ TEST_F(Evaluation, MarksOutliveTheEngine) {
 // An evaluation made from facts that changed before it was applied is not
 // applied: the user stays marked and the next round uses the new facts.
 TEST_F(Evaluation, EvaluationOfFactsThatChangedMeanwhileIsNotApplied) {
-  AddSubscription("lit", 5);
-  TeachersPolicy();
-  AddGroup("g1", "Teachers");
-  AddUser("u1");
-  AddMember("g1", "u1");
-  Mark({"u1"});
-  auto set = policy::PolicySet::Load(policies_dir_, ALLOT_PLUGIN_DIR);
-  auto input = db_->ReadValue<EvaluationInput>([&](soci::session& sql) {
-    return ReadEvaluation(sql, tenant_, std::vector<std::string>{"u1"}, set->AttributePaths());
-  });
+  MarkedTeacher();
+  auto input = ReadFactsOfU1();
   ASSERT_TRUE(input);
-  const PolicyResults results = set->Evaluate(*input->facts);
+  const PolicyResults results = RunPolicies(*input);
   ASSERT_TRUE(results[0].second.ok);
   // The user leaves the group while the policies run.
   RemoveMember("g1", "u1");
@@ -118,18 +121,10 @@ TEST_F(Evaluation, EvaluationOfFactsThatChangedMeanwhileIsNotApplied) {
 }
 
 TEST_F(Evaluation, EvaluationWithPoliciesThatChangedMeanwhileIsNotApplied) {
-  AddSubscription("lit", 5);
-  TeachersPolicy();
-  AddGroup("g1", "Teachers");
-  AddUser("u1");
-  AddMember("g1", "u1");
-  Mark({"u1"});
-  auto set = policy::PolicySet::Load(policies_dir_, ALLOT_PLUGIN_DIR);
-  auto input = db_->ReadValue<EvaluationInput>([&](soci::session& sql) {
-    return ReadEvaluation(sql, tenant_, std::vector<std::string>{"u1"}, set->AttributePaths());
-  });
+  MarkedTeacher();
+  auto input = ReadFactsOfU1();
   ASSERT_TRUE(input);
-  const PolicyResults results = set->Evaluate(*input->facts);
+  const PolicyResults results = RunPolicies(*input);
   ASSERT_TRUE(db_->Write([&](soci::session& sql) { return RaisePolicyVersion(sql, tenant_); }));
   auto applied = db_->WriteValue<ApplyOutcome>(
       [&](soci::session& sql) { return ApplyEvaluation(sql, *input, results, 0, nullptr); });
