@@ -3,7 +3,7 @@
 // button the API would refuse. The CSRF value lives in memory (client.ts);
 // after a reload it is fetched again from GET /sessions/current.
 import { reactive } from 'vue';
-import { api, setCsrf } from './api/client';
+import { api, dropPrefetched, setCsrf } from './api/client';
 import type { WhoAmI } from './api/types';
 
 export const session = reactive({
@@ -55,6 +55,7 @@ export async function restore(): Promise<boolean> {
 }
 
 export async function signIn(token: string): Promise<void> {
+  dropPrefetched();
   const created = await api<{ csrf: string }>('POST', '/sessions', {
     body: { token },
     quietUnauthorized: true,
@@ -67,6 +68,7 @@ export async function signOut(): Promise<void> {
   try {
     await api('DELETE', '/sessions/current', { quietUnauthorized: true });
   } finally {
+    dropPrefetched();
     setCsrf('');
     session.who = null;
   }
