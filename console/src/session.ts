@@ -17,11 +17,6 @@ export function can(permission: Permission): boolean {
   return !!session.who?.permissions[permission];
 }
 
-// True when the role reaches every subscription for this permission.
-export function canAll(permission: Permission): boolean {
-  return session.who?.permissions[permission] === 'all';
-}
-
 export function roleLabel(role: string): string {
   switch (role) {
     case 'global_admin':

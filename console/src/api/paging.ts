@@ -72,3 +72,6 @@ export function useCursorList<T>(fetchPage: (cursor: string | null) => Promise<P
     prev: () => (pageIndex.value > 0 ? load(pageIndex.value - 1) : Promise.resolve()),
   };
 }
+
+// What useCursorList returns: the paged list a page shows and CursorPager moves through.
+export type CursorList<T> = ReturnType<typeof useCursorList<T>>;
