@@ -32,7 +32,7 @@ INSERT OR IGNORE INTO scim_users (tenant_id, id, user_name, user_name_lower, ext
                      'schemas', json_array('urn:ietf:params:scim:schemas:core:2.0:User'),
                      'userName', printf('user%06d@bench.example', i)),
          1, '$now', '$now',
-         lower(printf('user%06d@bench.example', i) || char(10) || given || ' ' || family || char(10) || given || char(10) || family || char(10) || printf('user%06d@bench.example', i))
+         lower(printf('user%06d@bench.example', i) || char(10) || given || ' ' || family)
   FROM names;
 INSERT INTO scim_user_emails (tenant_id, user_id, value_lower, type)
   SELECT '$tenant', printf('u-%06d', i), printf('user%06d@bench.example', i), 'work' FROM n;

@@ -13,29 +13,47 @@
 namespace allot::scim_api {
 namespace {
 
-void Add(std::string& out, const nlohmann::json& obj, const char* key) {
+void Collect(std::vector<std::string>& values, const nlohmann::json& obj, const char* key) {
   auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return;
-  if (!out.empty()) out += '\n';
-  out += AsciiLower(it->get<std::string>());
+  if (it != obj.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+    values.push_back(AsciiLower(it->get<std::string>()));
+  }
 }
 
 }  // namespace
 
 std::string UserSearchText(const nlohmann::json& r) {
-  std::string out;
-  if (!r.is_object()) return out;
-  Add(out, r, "userName");
-  Add(out, r, "displayName");
+  std::vector<std::string> values;
+  if (!r.is_object()) return "";
+  Collect(values, r, "userName");
+  Collect(values, r, "displayName");
   if (auto name = r.find("name"); name != r.end() && name->is_object()) {
-    Add(out, *name, "formatted");
-    Add(out, *name, "givenName");
-    Add(out, *name, "familyName");
+    Collect(values, *name, "formatted");
+    Collect(values, *name, "givenName");
+    Collect(values, *name, "familyName");
   }
   if (auto emails = r.find("emails"); emails != r.end() && emails->is_array()) {
     for (const nlohmann::json& e : *emails) {
-      if (e.is_object()) Add(out, e, "value");
+      if (e.is_object()) Collect(values, e, "value");
     }
+  }
+  // A value inside another one adds nothing a search could find (any
+  // substring of it is a substring of the longer one): the email that is
+  // the userName, the given name inside the display name. Leaving them out
+  // keeps the text, and the index the search scans, short. Longest first
+  // (then in attribute order), so a value is only ever dropped for one
+  // already kept.
+  std::stable_sort(values.begin(), values.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::string out;
+  std::vector<std::string_view> kept;
+  for (const std::string& v : values) {
+    bool inside = false;
+    for (std::string_view k : kept) inside = inside || k.find(v) != std::string_view::npos;
+    if (inside) continue;
+    kept.push_back(v);
+    if (!out.empty()) out += '\n';
+    out += v;
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // (`GET /admin/v1/users?q=`) matches: a user's userName, displayName,
 // name.formatted, name.givenName, name.familyName and email values,
 // ASCII-lowered (as the SCIM filter's caseExact=false comparison is) and
-// joined by line feeds, stored in scim_users.search_text (migration 072).
+// joined by line feeds, less any value found inside another, stored in
+// scim_users.search_text (migration 072).
 // A plain `q` (printable ASCII) is a substring of this text exactly when it
 // is a case-insensitive substring of one of those values.
 // Thread-safety: stateless.
