@@ -132,7 +132,10 @@ TEST_F(PgDatabaseTest, ADeadlockIsRunAgainAndCommits) {
   tb.join();
   EXPECT_TRUE(a) << a.error().message;
   EXPECT_TRUE(b) << b.error().message;
-  EXPECT_EQ(runs, 3) << "one of the two must have been run again";
+  // At least one of the two was run again. A rerun can meet the other
+  // writer again (it may take row 1 back before the waiting writer wakes)
+  // and deadlock once more: more runs, the same outcome.
+  EXPECT_GE(runs, 3) << "one of the two must have been run again";
   int total = 0;
   ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
     sql << "SELECT SUM(n) FROM pair", soci::into(total);
