@@ -3,7 +3,7 @@
 // button the API would refuse. The CSRF value lives in memory (client.ts);
 // after a reload it is fetched again from GET /sessions/current.
 import { reactive } from 'vue';
-import { api, dropPrefetched, setCsrf } from './api/client';
+import { api, setCsrf } from './api/client';
 import type { WhoAmI } from './api/types';
 
 export const session = reactive({
@@ -15,6 +15,11 @@ type Permission = keyof WhoAmI['permissions'];
 
 export function can(permission: Permission): boolean {
   return !!session.who?.permissions[permission];
+}
+
+// True when the role reaches every subscription for this permission.
+export function canAll(permission: Permission): boolean {
+  return session.who?.permissions[permission] === 'all';
 }
 
 export function roleLabel(role: string): string {
@@ -50,7 +55,6 @@ export async function restore(): Promise<boolean> {
 }
 
 export async function signIn(token: string): Promise<void> {
-  dropPrefetched();
   const created = await api<{ csrf: string }>('POST', '/sessions', {
     body: { token },
     quietUnauthorized: true,
@@ -63,7 +67,6 @@ export async function signOut(): Promise<void> {
   try {
     await api('DELETE', '/sessions/current', { quietUnauthorized: true });
   } finally {
-    dropPrefetched();
     setCsrf('');
     session.who = null;
   }

@@ -13,8 +13,6 @@ export interface WhoAmI {
     | 'read_directory'
     | 'change_licenses'
     | 'change_seats'
-    | 'change_fill'
-    | 'hold_users'
     | 'manage_catalog'
     | 'manage_principals'
     | 'read_policies'
