@@ -1,14 +1,16 @@
 // The examples of docs/admin-api.md and docs/operator-api.md, run as
-// written. admin-api.md: every ```sh block of
-// the page, top to bottom, as one bash script against a fresh server made
-// as scripts/serve.sh makes it (HTTPS, the sample policies and catalog,
-// data/credentials.json). Only the address is replaced. Each top-level curl
-// is checked against the answer the page shows under it:
+// written: every ```sh block of a page, top to bottom, as one bash script
+// against a fresh server made as scripts/serve.sh makes it (HTTPS,
+// data/credentials.json; for admin-api.md the sample policies and catalog).
+// Only the address is replaced. Each top-level curl is checked against the
+// answer the page shows: its status (none shown: a 2xx), every "key":value
+// pair shown without "…", and every line of plain text shown. admin-api.md
+// shows answers as comments under the command:
 //   curl …            (no answer shown: a 2xx)
 //   # 409 {"error":{"code":"no_seats",…}}
 //   # {"state":"pending",…}            (a 2xx)
-// and every "key":value pair of a shown answer without "…" must be in the
-// real one.
+// operator-api.md is a transcript: the output follows the command, as
+// printed (see ParseTranscript).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -42,10 +44,33 @@ std::string Trim(const std::string& s) {
   return s.substr(a, s.find_last_not_of(" \t") - a + 1);
 }
 
-// The script (every sh block) and the answer expected of each top-level curl.
-void Parse(const std::string& page, std::string& script, std::vector<Expected>& expected) {
+// The script made of a page's sh blocks. Each top-level curl (not one in a
+// function or inside $(…)) is bracketed: @@BEGIN and @@END around its
+// output, and __top=1 while it runs, so that the prelude's curl records the
+// status of that curl alone (see kCurlRecordingStatuses).
+struct Script {
+  std::string text;
+  bool in_curl = false;  // inside a top-level curl's continuation lines
+
+  void Add(const std::string& line, bool opens_curl) {
+    if (opens_curl) {
+      text += "__top=1; echo @@BEGIN\n";
+      in_curl = true;
+    }
+    text += line + "\n";
+    const std::string t = Trim(line);
+    if (in_curl && (t.empty() || t.back() != '\\')) {
+      text += "printf '\\n@@END\\n'; __top=0\n";
+      in_curl = false;
+    }
+  }
+};
+
+// admin-api.md: each top-level curl's answer is shown under it as a
+// comment ("# 409 {…}" or "# {…}").
+void Parse(const std::string& page, Script& script, std::vector<Expected>& expected) {
   std::istringstream lines(page);
-  bool in_block = false, in_function = false, continued = false;
+  bool in_block = false, in_function = false;
   for (std::string line; std::getline(lines, line);) {
     if (!in_block) {
       in_block = line == "```sh";
@@ -55,8 +80,10 @@ void Parse(const std::string& page, std::string& script, std::vector<Expected>& 
       in_block = false;
       continue;
     }
-    script += line + "\n";
     const std::string t = Trim(line);
+    const bool continuation = script.in_curl;
+    const bool opens_curl = !in_function && !continuation && t.rfind("curl ", 0) == 0;
+    script.Add(line, opens_curl);
     if (in_function) {
       in_function = t != "}";
       continue;
@@ -65,16 +92,12 @@ void Parse(const std::string& page, std::string& script, std::vector<Expected>& 
       in_function = true;
       continue;
     }
-    if (continued) {
-      continued = !t.empty() && t.back() == '\\';
-      continue;
-    }
-    if (t.rfind("curl ", 0) == 0) {
+    if (continuation) continue;
+    if (opens_curl) {
       Expected e{t, 0, ""};
       std::smatch m;
       if (std::regex_search(t, m, std::regex(R"(\s#\s+(\d{3})\b)"))) e.status = std::stoi(m[1]);
       expected.push_back(e);
-      continued = t.back() == '\\';
       continue;
     }
     if (t.rfind("# ", 0) == 0 && !expected.empty() && expected.back().answer.empty() &&
@@ -103,17 +126,56 @@ std::vector<std::string> Pairs(const std::string& answer) {
   return out;
 }
 
-// Runs `script` with bash in `work`; stdout and stderr together.
-std::string RunScript(const std::string& work, const std::string& script) {
+// The prelude's curl: a top-level curl appends its status to the file
+// `statuses` (on stderr, so pipes such as | jq or | tee see the body only).
+constexpr char kCurlRecordingStatuses[] =
+    "__top=0\n"
+    "curl() {\n"
+    "  if (( __top )); then\n"
+    "    command curl -sS -w '%{stderr}@@HTTP %{http_code}\\n' \"$@\" 2>>statuses\n"
+    "  else\n"
+    "    command curl -sS \"$@\"\n"
+    "  fi\n"
+    "}\n";
+
+struct ExamplesRun {
+  std::string output;                // all the script printed
+  std::vector<int> statuses;         // one per top-level curl, in order
+  std::vector<std::string> bodies;   // what each printed
+};
+
+// Runs `prelude`, the curl above and `script` with bash in `work`.
+ExamplesRun RunExamples(const std::string& work, const std::string& prelude,
+                        const Script& script) {
+  ExamplesRun run;
   const std::string script_file = work + "/examples.sh";
-  std::ofstream(script_file) << script;
+  std::ofstream(script_file) << "set -u\ncd '" << work << "'\n"
+                             << kCurlRecordingStatuses << prelude << script.text;
   FILE* pipe = ::popen(("bash '" + script_file + "' 2>&1").c_str(), "r");
-  if (pipe == nullptr) return "";
-  std::string output;
+  if (pipe == nullptr) return run;
   char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
   ::pclose(pipe);
-  return output;
+
+  std::ifstream statuses(work + "/statuses");
+  for (std::string line; std::getline(statuses, line);) {
+    if (line.rfind("@@HTTP ", 0) == 0) run.statuses.push_back(std::stoi(line.substr(7)));
+  }
+  std::istringstream out(run.output);
+  std::string body;
+  bool inside = false;
+  for (std::string line; std::getline(out, line);) {
+    if (line == "@@BEGIN") {
+      inside = true;
+      body.clear();
+    } else if (line == "@@END") {
+      inside = false;
+      run.bodies.push_back(body);
+    } else if (inside) {
+      body += line + "\n";
+    }
+  }
+  return run;
 }
 
 // One shown answer against the real one: the status (0: any 2xx), then
@@ -136,189 +198,129 @@ void CheckAnswer(const Expected& e, int status, const std::string& text) {
   }
 }
 
+// Every example of a page against its run.
+void CheckAll(const std::vector<Expected>& expected, const ExamplesRun& run) {
+  ASSERT_EQ(run.statuses.size(), expected.size()) << run.output;
+  ASSERT_EQ(run.bodies.size(), expected.size()) << run.output;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE("example " + std::to_string(i + 1) + ": " + expected[i].command +
+                 "\nanswered " + std::to_string(run.statuses[i]) + " " + run.bodies[i]);
+    CheckAnswer(expected[i], run.statuses[i], run.bodies[i]);
+  }
+}
+
 // A page written as a transcript (docs/operator-api.md): each command is
 // followed by what it printed, unprefixed, with a status before the body
 // when it is not a 2xx ("403 {…}"). The shown lines are left out of the
-// script; each top-level curl is bracketed by @@BEGIN/@@END echoes so its
-// output can be cut out of the script's.
+// script.
 bool IsShownOutput(const std::string& t) {
   static const std::regex kOutput(R"(^(\{|\[|[0-9]{3} [\{\[]|allot_[a-z_]+[\{ ]))");
   return std::regex_search(t, kOutput);
 }
 
-void ParseTranscript(const std::string& page, std::string& script,
-                     std::vector<Expected>& expected) {
+void ParseTranscript(const std::string& page, Script& script, std::vector<Expected>& expected) {
   std::istringstream lines(page);
-  bool in_block = false, in_curl = false, in_answer = false;
+  bool in_block = false, in_answer = false;
   for (std::string line; std::getline(lines, line);) {
     if (!in_block) {
       in_block = line == "```sh";
       continue;
     }
     const std::string t = Trim(line);
-    if (line == "```" || (!in_curl && !IsShownOutput(t))) in_answer = false;
+    if (line == "```" || (!script.in_curl && !IsShownOutput(t))) in_answer = false;
     if (line == "```") {
       in_block = false;
       continue;
     }
-    if (in_curl) {
-      script += line + "\n";
-      in_curl = !t.empty() && t.back() == '\\';
-      if (!in_curl) script += "printf '\\n@@END\\n'\n";
+    if (script.in_curl) {
+      script.Add(line, false);
       continue;
     }
     if (t.rfind("curl ", 0) == 0) {
       expected.push_back(Expected{t, 0, ""});
-      script += "echo @@BEGIN\n" + line + "\n";
-      in_curl = t.back() == '\\';
-      if (!in_curl) script += "printf '\\n@@END\\n'\n";
+      script.Add(line, true);
       in_answer = true;
       continue;
     }
-    if (IsShownOutput(t)) {
-      if (in_answer && !expected.empty()) {
-        Expected& e = expected.back();
-        std::smatch m;
-        if (e.answer.empty() && std::regex_search(t, m, std::regex(R"(^([0-9]{3}) (.*)$)"))) {
-          e.status = std::stoi(m[1]);
-          e.answer = m[2];
-        } else {
-          e.answer += (e.answer.empty() ? "" : "\n") + t;
-        }
-      }
+    if (!IsShownOutput(t)) {
+      script.Add(line, false);
       continue;
     }
-    script += line + "\n";
+    if (!in_answer || expected.empty()) continue;
+    Expected& e = expected.back();
+    std::smatch m;
+    if (e.answer.empty() && std::regex_search(t, m, std::regex(R"(^([0-9]{3}) (.*)$)"))) {
+      e.status = std::stoi(m[1]);
+      e.answer = m[2];
+    } else {
+      e.answer += (e.answer.empty() ? "" : "\n") + t;
+    }
   }
 }
 
 class DocsExamples : public Workflow {
  protected:
   void SetUp() override {}  // the server below, not the fixture's
+
+  // A server as scripts/serve.sh runs it: HTTPS, its data directory beside
+  // the commands as `data`, with the data/credentials.json that `allot init`
+  // printed. Returns its address.
+  std::string StartAsServeShDoes(std::vector<std::string> extra_args = {}) {
+    allot::testing::ServerOptions options;
+    options.tls = true;
+    options.data_dir = work() + "/data";
+    options.extra_args = std::move(extra_args);
+    std::string error;
+    server_ = TestServer::Start(options, &error);
+    EXPECT_NE(server_, nullptr) << error;
+    if (server_ == nullptr) return "";
+    std::ofstream(work() + "/data/credentials.json")
+        << json{{"tenant", "default"},
+                {"admin_token", admin()},
+                {"scim_token", scim()},
+                {"operator_token", server_->operator_token()}}
+               .dump();
+    return "https://127.0.0.1:" + std::to_string(server_->port());
+  }
+  std::string work() const { return dir_.path(); }
+
+  // The page's address replaced by the test server's.
+  static void Readdress(Script& script, const std::string& address) {
+    script.text = std::regex_replace(script.text, std::regex("https://127\\.0\\.0\\.1:8443"), address);
+  }
 };
 
 TEST_F(DocsExamples, AdminApiExamplesRunAsWritten) {
-  // A server as scripts/serve.sh runs it: HTTPS, sample policies.
-  allot::testing::ServerOptions options;
-  options.tls = true;
-  options.extra_args = {"--policies", std::string(ALLOT_SOURCE_DIR) + "/policies", "--plugins",
-                        ALLOT_PLUGIN_DIR};
-  std::string error;
-  server_ = TestServer::Start(options, &error);
-  ASSERT_NE(server_, nullptr) << error;
-  const std::string address = "https://127.0.0.1:" + std::to_string(server_->port());
-  const std::string work = dir_.path();
-  std::filesystem::create_directories(work + "/data");
-  std::ofstream(work + "/data/credentials.json")
-      << json{{"tenant", "default"}, {"admin_token", admin()}, {"scim_token", scim()}}.dump();
-
-  std::string script;
+  const std::string address =
+      StartAsServeShDoes({"--policies", std::string(ALLOT_SOURCE_DIR) + "/policies", "--plugins",
+                          ALLOT_PLUGIN_DIR});
+  ASSERT_FALSE(address.empty());
+  Script script;
   std::vector<Expected> expected;
   Parse(ReadSource("docs/admin-api.md"), script, expected);
   ASSERT_GT(expected.size(), 20u) << "the page lost its examples";
-  script = std::regex_replace(script, std::regex("https://127\\.0\\.0\\.1:8443"), address);
-  // Each top-level curl prints its status after its body; curls inside $(…)
-  // (a subshell) print the body only, as written.
-  const std::string prelude =
-      "set -u\n"
-      "cd '" + work + "'\n"
-      "curl() {\n"
-      "  if (( BASH_SUBSHELL > 0 )); then command curl -sS \"$@\"; return; fi\n"
-      "  command curl -sS -w '\\n@@HTTP %{http_code}\\n' \"$@\"\n"
-      "}\n"
-      "ADMIN_TOKEN='" + admin() + "' BASE='" + address + "' '" + ALLOT_SOURCE_DIR +
-      "/scripts/seed-sample-catalog.sh' >/dev/null || exit 1\n";
-  const std::string output = RunScript(work, prelude + script);
-
-  // Answers in order, one per top-level curl.
-  std::vector<std::pair<int, std::string>> answers;
-  std::string body;
-  std::istringstream out(output);
-  for (std::string line; std::getline(out, line);) {
-    if (line.rfind("@@HTTP ", 0) == 0) {
-      answers.emplace_back(std::stoi(line.substr(7)), body);
-      body.clear();
-    } else {
-      body += line + "\n";
-    }
-  }
-  ASSERT_EQ(answers.size(), expected.size()) << output;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    const Expected& e = expected[i];
-    const auto& [status, text] = answers[i];
-    SCOPED_TRACE("example " + std::to_string(i + 1) + ": " + e.command + "\nanswered " +
-                 std::to_string(status) + " " + text);
-    CheckAnswer(e, status, text);
-  }
+  Readdress(script, address);
+  // The sample catalog, as scripts/serve.sh seeds it.
+  const std::string seed = "ADMIN_TOKEN='" + admin() + "' BASE='" + address + "' '" +
+                           ALLOT_SOURCE_DIR + "/scripts/seed-sample-catalog.sh' >/dev/null || exit 1\n";
+  CheckAll(expected, RunExamples(work(), seed, script));
 }
 
 TEST_F(DocsExamples, OperatorApiExamplesRunAsWritten) {
-  // A server as scripts/serve.sh runs it: HTTPS, its data directory beside
-  // the commands as `data`, with data/credentials.json from `allot init`.
-  const std::string work = dir_.path();
-  allot::testing::ServerOptions options;
-  options.tls = true;
-  options.data_dir = work + "/data";
-  std::string error;
-  server_ = TestServer::Start(options, &error);
-  ASSERT_NE(server_, nullptr) << error;
+  const std::string address = StartAsServeShDoes();
+  ASSERT_FALSE(address.empty());
   ASSERT_FALSE(server_->operator_token().empty()) << "allot init printed no operator token";
-  const std::string address = "https://127.0.0.1:" + std::to_string(server_->port());
-  std::ofstream(work + "/data/credentials.json")
-      << json{{"tenant", "default"},
-              {"admin_token", admin()},
-              {"scim_token", scim()},
-              {"operator_token", server_->operator_token()}}
-             .dump();
-
-  std::string script;
+  Script script;
   std::vector<Expected> expected;
   ParseTranscript(ReadSource("docs/operator-api.md"), script, expected);
   ASSERT_GT(expected.size(), 10u) << "the page lost its examples";
-  script = std::regex_replace(script, std::regex("https://127\\.0\\.0\\.1:8443"), address);
-  // `allot` is the binary under test, on the server's database; every curl
-  // appends its status to a file of its own, so pipes (| jq, | tee) see the
-  // body only.
+  Readdress(script, address);
+  // `allot` is the binary under test, on the server's database.
   const std::string db_args =
       allot::testing::UsingPostgres() ? " --db '" + server_->db_url() + "'" : "";
-  const std::string prelude =
-      "set -u\n"
-      "cd '" + work + "'\n"
-      "allot() { command '" + std::string(ALLOT_BINARY) + "' \"$@\"" + db_args + "; }\n"
-      "curl() { command curl -sS -w '%{stderr}@@HTTP %{http_code}\\n' \"$@\" 2>>statuses; }\n";
-  const std::string output = RunScript(work, prelude + script);
-
-  std::vector<int> statuses;
-  {
-    std::ifstream in(work + "/statuses");
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("@@HTTP ", 0) == 0) statuses.push_back(std::stoi(line.substr(7)));
-    }
-  }
-  std::vector<std::string> bodies;
-  {
-    std::istringstream out(output);
-    std::string body;
-    bool inside = false;
-    for (std::string line; std::getline(out, line);) {
-      if (line == "@@BEGIN") {
-        inside = true;
-        body.clear();
-      } else if (line == "@@END") {
-        inside = false;
-        bodies.push_back(body);
-      } else if (inside) {
-        body += line + "\n";
-      }
-    }
-  }
-  ASSERT_EQ(statuses.size(), expected.size()) << output;
-  ASSERT_EQ(bodies.size(), expected.size()) << output;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    SCOPED_TRACE("example " + std::to_string(i + 1) + ": " + expected[i].command +
-                 "\nanswered " + std::to_string(statuses[i]) + " " + bodies[i]);
-    CheckAnswer(expected[i], statuses[i], bodies[i]);
-  }
+  const std::string allot =
+      "allot() { command '" + std::string(ALLOT_BINARY) + "' \"$@\"" + db_args + "; }\n";
+  CheckAll(expected, RunExamples(work(), allot, script));
 }
 
 }  // namespace
