@@ -3,7 +3,7 @@
 // button the API would refuse. The CSRF value lives in memory (client.ts);
 // after a reload it is fetched again from GET /sessions/current.
 import { reactive } from 'vue';
-import { api, setCsrf } from './api/client';
+import { api, dropPrefetched, setCsrf } from './api/client';
 import type { WhoAmI } from './api/types';
 
 export const session = reactive({
@@ -15,11 +15,6 @@ type Permission = keyof WhoAmI['permissions'];
 
 export function can(permission: Permission): boolean {
   return !!session.who?.permissions[permission];
-}
-
-// True when the role reaches every subscription for this permission.
-export function canAll(permission: Permission): boolean {
-  return session.who?.permissions[permission] === 'all';
 }
 
 export function roleLabel(role: string): string {
@@ -55,6 +50,7 @@ export async function restore(): Promise<boolean> {
 }
 
 export async function signIn(token: string): Promise<void> {
+  dropPrefetched();
   const created = await api<{ csrf: string }>('POST', '/sessions', {
     body: { token },
     quietUnauthorized: true,
@@ -67,6 +63,7 @@ export async function signOut(): Promise<void> {
   try {
     await api('DELETE', '/sessions/current', { quietUnauthorized: true });
   } finally {
+    dropPrefetched();
     setCsrf('');
     session.who = null;
   }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/admin/routes.h"
+
 namespace allot::admin {
 namespace {
 
@@ -116,50 +118,109 @@ std::string CsvCell(std::string_view text) {
   return quoted;
 }
 
-void RenderCsvExport(const CsvExport& spec, const http::Request& request,
-                     const std::function<void(const http::Request&, http::Response&)>& page,
-                     http::Response& response) {
-  std::string csv = "\xEF\xBB\xBF";
-  for (size_t i = 0; i < spec.columns.size(); ++i) {
-    if (i) csv += ',';
-    csv += spec.columns[i].header;
-  }
-  csv += "\r\n";
+namespace {
 
+// The pages after the first, one per pull.
+class CsvPages final : public http::BodyStream {
+ public:
+  CsvPages(const CsvExport& spec, http::Request paged, CsvPage page)
+      : spec_(spec), paged_(std::move(paged)), page_(std::move(page)) {}
+
+  // Renders the next page's rows into `out`; false once none is left.
+  Result<bool> Next(std::string& out) override {
+    http::Response failed;
+    auto more = Pull(out, failed);
+    if (!more) return more;
+    if (failed.status != 200) {
+      // The head went out with the first page: this can only cut the
+      // stream. The page's own words go to the log.
+      return Fail(ErrorCode::kInternal, "CSV export: page " + std::to_string(pages_ + 1) +
+                                            " answered " + std::to_string(failed.status) + ": " +
+                                            failed.body.substr(0, 512));
+    }
+    return more;
+  }
+
+  // The first page, in the handler: a page answering other than 200 is
+  // left in `failed` (its status then is not 200) for the caller to send.
+  Result<bool> First(std::string& out, http::Response& failed) { return Pull(out, failed); }
+
+ private:
+  Result<bool> Pull(std::string& out, http::Response& failed) {
+    if (done_) return false;
+    http::Response one;
+    page_(paged_, one);
+    if (one.status != 200) {
+      done_ = true;
+      failed = std::move(one);
+      return false;
+    }
+    ++pages_;
+    nlohmann::json body = nlohmann::json::parse(one.body, nullptr, false);
+    std::string().swap(one.body);
+    if (body.is_discarded() || !body.is_object()) {
+      done_ = true;
+      return Fail(ErrorCode::kInternal, "CSV export: a page is not a JSON object");
+    }
+    for (const nlohmann::json& item : body.value("items", nlohmann::json::array())) {
+      for (size_t i = 0; i < spec_.columns.size(); ++i) {
+        if (i) out += ',';
+        out += CsvCell(spec_.columns[i].value(item));
+      }
+      out += "\r\n";
+      if (++rows_ >= kMaxCsvRows) break;
+    }
+    auto next = body.find("next_cursor");
+    if (rows_ >= kMaxCsvRows || next == body.end() || !next->is_string()) {
+      done_ = true;
+    } else {
+      paged_.query.erase("cursor");
+      paged_.query.emplace("cursor", next->get<std::string>());
+    }
+    return !done_;
+  }
+
+  const CsvExport& spec_;  // one of Exports(): static
+  http::Request paged_;    // the list's request, with limit and the next cursor
+  CsvPage page_;
+  size_t rows_ = 0;
+  int pages_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void RenderCsvExport(const CsvExport& spec, const http::Request& request, CsvPage page,
+                     http::Response& response) {
   http::Request paged = request;
   paged.query.erase("format");
   paged.query.erase("limit");
   paged.query.erase("cursor");
-  paged.query.emplace("limit", "1000");
-  size_t rows = 0;
-  for (;;) {
-    http::Response one;
-    page(paged, one);
-    if (one.status != 200) {
-      response = std::move(one);
-      return;
-    }
-    json body = json::parse(one.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) break;
-    for (const json& item : body.value("items", json::array())) {
-      for (size_t i = 0; i < spec.columns.size(); ++i) {
-        if (i) csv += ',';
-        csv += CsvCell(spec.columns[i].value(item));
-      }
-      csv += "\r\n";
-      if (++rows >= kMaxCsvRows) break;
-    }
-    auto next = body.find("next_cursor");
-    if (rows >= kMaxCsvRows || next == body.end() || !next->is_string()) break;
-    paged.query.erase("cursor");
-    paged.query.emplace("cursor", next->get<std::string>());
+  paged.query.emplace("limit", std::to_string(kCsvPageRows));
+  auto pages = std::make_unique<CsvPages>(spec, std::move(paged), std::move(page));
+
+  // The first page here, in the handler: its error (a bad filter, an
+  // unknown subscription) is still an ordinary answer.
+  std::string first = "\xEF\xBB\xBF";
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    if (i) first += ',';
+    first += spec.columns[i].header;
   }
+  first += "\r\n";
+  http::Response failed;
+  auto more = pages->First(first, failed);
+  if (!more) return RenderError(more.error(), response);
+  if (failed.status != 200) {
+    response = std::move(failed);
+    return;
+  }
+  if (*more) response.stream = std::move(pages);
   response.status = 200;
   response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(csv);
   response.SetHeader("Content-Disposition",
                      "attachment; filename=\"" + std::string(spec.filename) + "\"");
   response.SetHeader("Cache-Control", "no-store");
+  response.body = std::move(first);
 }
 
 }  // namespace allot::admin

@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "scim/filter_eval.h"
 #include "scim/schema.h"
 #include "server/admin/sql_query.h"
@@ -10,6 +13,7 @@
 #include "server/scim_api/group_store.h"
 #include "server/scim_api/list_store.h"
 #include "server/scim_api/sql_util.h"
+#include "server/scim_api/user_search.h"
 #include "server/scim_api/user_store.h"
 #include "server/store/database.h"
 
@@ -31,12 +35,6 @@ scim::FilterPtr Node(scim::FilterNode node) {
 scim::FilterPtr Contains(std::string attr, std::string sub, const std::string& value) {
   return Node({scim::Comparison{{"", std::move(attr), std::move(sub)}, scim::CompareOp::kCo,
                                 json(value)}});
-}
-
-scim::FilterPtr Both(scim::FilterPtr a, scim::FilterPtr b) {
-  if (!a) return b;
-  if (!b) return a;
-  return Node({scim::Logical{scim::Logical::Op::kAnd, {std::move(a), std::move(b)}}});
 }
 
 // `q` as a SCIM filter: a case-insensitive substring of any name of the user,
@@ -98,22 +96,26 @@ json Evaluable(soci::session& sql, const std::string& tenant, ResourceKind kind,
   return doc;
 }
 
-std::vector<GroupRef> LoadGroupsOf(soci::session& sql, const std::string& tenant,
-                                   const std::string& user_id) {
-  std::vector<GroupRef> out;
-  SqlQuery q;
-  q.Bind("SELECT g.id, g.display_name FROM scim_group_members m JOIN scim_groups g "
-         "ON g.tenant_id = m.tenant_id AND g.id = m.group_id "
-         "WHERE m.tenant_id = ? AND m.member_id = ? AND g.deleted_at IS NULL "
-         "ORDER BY g.display_name_lower, g.id",
-         {tenant, user_id});
-  q.ForEach(sql, [&](const soci::row& r) { out.push_back({RowString(r, 0), RowString(r, 1)}); });
+// The direct groups of `user_ids`, by user, each user's ordered by name.
+std::unordered_map<std::string, std::vector<GroupRef>> LoadGroupsOf(
+    soci::session& sql, const std::string& tenant, const std::vector<std::string>& user_ids) {
+  std::unordered_map<std::string, std::vector<GroupRef>> out;
+  SqlParams params;
+  const std::string text =
+      "SELECT m.member_id, g.id, g.display_name FROM scim_group_members m JOIN scim_groups g "
+      "ON g.tenant_id = m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = " +
+      params.Add(tenant) + " AND m.member_id IN " + params.AddList(user_ids) +
+      " AND g.deleted_at IS NULL ORDER BY m.member_id, g.display_name_lower, g.id";
+  ForEachRow(sql, text, params, [&](const soci::row& r) {
+    out[RowString(r, 0)].push_back({RowString(r, 1), RowString(r, 2)});
+    return true;
+  });
   return out;
 }
 
 constexpr std::string_view kUserColumns =
     "SELECT u.id, u.user_name, u.display_name, u.external_id, u.active, u.created_at, "
-    "u.updated_at, u.user_name_lower, u.resource FROM scim_users u ";
+    "u.updated_at, u.user_name_lower, u.resource, u.search_text ";
 
 UserView UserFromRow(const soci::row& r) {
   return {.id = RowString(r, 0),
@@ -125,14 +127,23 @@ UserView UserFromRow(const soci::row& r) {
           .updated_at = RowString(r, 6)};
 }
 
-Status FillUser(soci::session& sql, const Access& access, UserView& user) {
-  user.groups = LoadGroupsOf(sql, access.tenant(), user.id);
-  auto licenses = UserLicenses(sql, access, user.id);
+// Each user's groups, licenses and hold: three queries for the whole page,
+// not three per user.
+Status FillUsers(soci::session& sql, const Access& access, std::vector<UserView>& users) {
+  if (users.empty()) return Ok();
+  std::vector<std::string> ids;
+  ids.reserve(users.size());
+  for (const UserView& u : users) ids.push_back(u.id);
+  auto groups = LoadGroupsOf(sql, access.tenant(), ids);
+  auto licenses = UsersLicenses(sql, access, ids);
   if (!licenses) return std::unexpected(licenses.error());
-  user.licenses = std::move(*licenses);
-  auto hold = licensing::ReadHold(sql, access.tenant(), user.id);
-  if (!hold) return std::unexpected(hold.error());
-  user.hold = std::move(*hold);
+  auto holds = licensing::ReadHolds(sql, access.tenant(), ids);
+  if (!holds) return std::unexpected(holds.error());
+  for (UserView& u : users) {
+    if (auto g = groups.find(u.id); g != groups.end()) u.groups = std::move(g->second);
+    if (auto l = licenses->find(u.id); l != licenses->end()) u.licenses = std::move(l->second);
+    if (auto h = holds->find(u.id); h != holds->end()) u.hold = std::move(h->second);
+  }
   return Ok();
 }
 
@@ -177,66 +188,117 @@ Result<Listing<UserView>> ListUsers(store::Database& db, const Access& access,
     return Fail(ErrorCode::kNotFound, "no subscription " + query.subscription_id);
   }
   return db.ReadValue<Listing<UserView>>([&](soci::session& sql) -> Result<Listing<UserView>> {
-    SqlParams params;
-    std::string where = "WHERE u.tenant_id = " + params.Add(access.tenant()) +
-                        " AND u.deleted_at IS NULL AND u.user_name_lower > " +
-                        params.Add(page.after);
-    const scim::FilterPtr filter =
-        Both(query.filter, query.q.empty() ? nullptr : QuickSearch(query.q));
-    auto cond = Translate(filter, ResourceKind::kUser, params);
-    if (!cond) return std::unexpected(cond.error());
-    if (cond->sql != "1=1") where += " AND " + cond->sql;
-    if (!query.q.empty()) {
-      if (std::string narrow = QuickSearchNarrowing(query.q, params); !narrow.empty()) {
-        where += " AND " + narrow;
+    // A plain `q` is matched by SQL against search_text (072_user_search.sql)
+    // on rows that have it; rows written before that migration and not yet
+    // filled, and any other `q`, are checked in memory with QuickSearch.
+    const bool plain_q = !query.q.empty() && scim_api::IsPlainSearch(query.q);
+    const scim::FilterPtr quick = query.q.empty() ? nullptr : QuickSearch(query.q);
+    const scim::FilterPtr filter = query.filter;
+
+    // Exact: every row the SQL returns matches (the filter translates
+    // exactly, and `q` is plain or absent), bar rows without search text.
+    bool exact = true;
+    bool filter_exact = true;
+    {
+      SqlParams scratch;
+      auto cond = Translate(filter, ResourceKind::kUser, scratch);
+      if (!cond) return std::unexpected(cond.error());
+      filter_exact = cond->exact;
+      exact = filter_exact && (query.q.empty() || plain_q);
+    }
+    const int batch = exact ? page.limit + 1 : std::max(page.limit + 1, 200);
+    // The statement for the rows after `after`, `batch` at most.
+    auto build = [&](const std::string& after, int limit, SqlParams& params) -> Result<std::string> {
+      std::string where = "WHERE u.tenant_id = " + params.Add(access.tenant()) +
+                          " AND u.deleted_at IS NULL AND u.user_name_lower > " + params.Add(after);
+      auto cond = Translate(filter, ResourceKind::kUser, params);
+      if (!cond) return std::unexpected(cond.error());
+      if (cond->sql != "1=1") where += " AND " + cond->sql;
+      if (plain_q) {
+        where += " AND (u.search_text LIKE " +
+                 params.Add("%" + scim_api::LikeEscape(AsciiLower(query.q)) + "%") +
+                 " ESCAPE '\\' OR u.search_text IS NULL)";
+      } else if (!query.q.empty()) {
+        if (std::string narrow = QuickSearchNarrowing(query.q, params); !narrow.empty()) {
+          where += " AND " + narrow;
+        }
       }
-    }
-    if (!query.subscription_id.empty() || !query.state.empty()) {
-      where += " AND EXISTS (SELECT 1 FROM assignments qa WHERE qa.tenant_id = u.tenant_id AND "
-               "qa.user_id = u.id";
-      if (!query.subscription_id.empty()) {
-        where += " AND qa.subscription_id = " + params.Add(query.subscription_id);
-      } else if (!access.all_subscriptions) {
-        // A license state counts only on the admin's own subscriptions.
-        where += " AND qa.subscription_id IN (SELECT sp.subscription_id FROM "
-                 "principal_subscriptions sp WHERE sp.tenant_id = " +
-                 params.Add(access.tenant()) + " AND sp.principal_id = " +
-                 params.Add(access.principal->id) + ")";
+      if (!query.subscription_id.empty() || !query.state.empty()) {
+        where += " AND EXISTS (SELECT 1 FROM assignments qa WHERE qa.tenant_id = u.tenant_id AND "
+                 "qa.user_id = u.id";
+        if (!query.subscription_id.empty()) {
+          where += " AND qa.subscription_id = " + params.Add(query.subscription_id);
+        } else if (!access.all_subscriptions) {
+          // A license state counts only on the admin's own subscriptions.
+          where += " AND qa.subscription_id IN (SELECT sp.subscription_id FROM "
+                   "principal_subscriptions sp WHERE sp.tenant_id = " +
+                   params.Add(access.tenant()) + " AND sp.principal_id = " +
+                   params.Add(access.principal->id) + ")";
+        }
+        if (!query.state.empty()) where += " AND qa.state = " + params.Add(query.state);
+        where += ")";
       }
-      if (!query.state.empty()) where += " AND qa.state = " + params.Add(query.state);
-      where += ")";
-    }
-    if (!query.group_id.empty()) {
-      where += " AND EXISTS (SELECT 1 FROM scim_group_members qg WHERE qg.tenant_id = "
-               "u.tenant_id AND qg.member_id = u.id AND qg.group_id = " +
-               params.Add(query.group_id) + ")";
-    }
-    if (!access.all_subscriptions) where += " AND " + UserScope(access, "u.id", params);
-    std::string text = std::string(kUserColumns) + where + " ORDER BY u.user_name_lower";
-    if (cond->exact) text += " LIMIT " + std::to_string(page.limit + 1);  // an integer of ours
+      if (!access.all_subscriptions) where += " AND " + UserScope(access, "u.id", params);
+      std::string from = "FROM scim_users u ";
+      if (!query.group_id.empty()) {
+        // A group's members first, then their rows, sorted: SQLite's
+        // planner, left to choose, walks every user in name order (an
+        // index gives that order) probing the membership of each: 65-210
+        // ms at 100,000 users for a class of 30, against under 1 ms this
+        // way. CROSS JOIN fixes the order on SQLite; PostgreSQL plans it
+        // as any inner join.
+        from = "FROM scim_group_members qg CROSS JOIN scim_users u ";
+        where += " AND qg.tenant_id = " + params.Add(access.tenant()) +
+                 " AND qg.group_id = " + params.Add(query.group_id) +
+                 " AND u.tenant_id = qg.tenant_id AND u.id = qg.member_id";
+      }
+      return std::string(kUserColumns) + from + where + " ORDER BY u.user_name_lower LIMIT " +
+             std::to_string(limit);  // an integer of ours
+    };
+
     const bool with_membership =
         filter && scim_api::MentionsMembership(*filter, TypeOf(ResourceKind::kUser),
                                                ResourceKind::kUser);
     Listing<UserView> out;
-    std::string last_key;
-    ForEachRow(sql, text, params, [&](const soci::row& r) {
-      if (!cond->exact) {
-        const json doc = Evaluable(sql, access.tenant(), ResourceKind::kUser, RowString(r, 0),
-                                   RowString(r, 8), RowString(r, 5), RowString(r, 6),
-                                   with_membership);
-        if (!scim::Matches(*filter, doc, TypeOf(ResourceKind::kUser))) return true;
-      }
-      if (static_cast<int>(out.items.size()) == page.limit) {
-        out.next_key = last_key;  // a further match exists: this page is not the last
-        return false;
-      }
-      out.items.push_back(UserFromRow(r));
-      last_key = RowString(r, 7);
-      return true;
-    });
-    for (UserView& u : out.items) {
-      if (auto s = FillUser(sql, access, u); !s) return std::unexpected(s.error());
+    std::string last_key;  // of the last row taken
+    std::string after = page.after;
+    bool full = false;
+    // Rows are read in key order, a batch at a time, until the page and one
+    // more match are found or the rows run out: an exact query needs one
+    // batch; rows checked in memory may need more.
+    for (;;) {
+      SqlParams params;
+      auto text = build(after, batch, params);
+      if (!text) return std::unexpected(text.error());
+      int rows = 0;
+      std::string last_seen;
+      ForEachRow(sql, *text, params, [&](const soci::row& r) {
+        ++rows;
+        last_seen = RowString(r, 7);
+        const bool check_filter = filter && !filter_exact;
+        const bool check_q = quick && (!plain_q || RowIsNull(r, 9));
+        if (check_filter || check_q) {
+          const json doc = Evaluable(sql, access.tenant(), ResourceKind::kUser, RowString(r, 0),
+                                     RowString(r, 8), RowString(r, 5), RowString(r, 6),
+                                     with_membership);
+          if (check_filter && !scim::Matches(*filter, doc, TypeOf(ResourceKind::kUser))) {
+            return true;
+          }
+          if (check_q && !scim::Matches(*quick, doc, TypeOf(ResourceKind::kUser))) return true;
+        }
+        if (static_cast<int>(out.items.size()) == page.limit) {
+          out.next_key = last_key;  // a further match exists: this page is not the last
+          full = true;
+          return false;
+        }
+        out.items.push_back(UserFromRow(r));
+        last_key = RowString(r, 7);
+        return true;
+      });
+      if (full || rows < batch) break;
+      after = last_seen;
     }
+    if (auto s = FillUsers(sql, access, out.items); !s) return std::unexpected(s.error());
     return out;
   });
 }
@@ -244,7 +306,7 @@ Result<Listing<UserView>> ListUsers(store::Database& db, const Access& access,
 Result<UserView> GetUser(store::Database& db, const Access& access, const std::string& id) {
   return db.ReadValue<UserView>([&](soci::session& sql) -> Result<UserView> {
     SqlParams params;
-    std::string text = std::string(kUserColumns) + "WHERE u.tenant_id = " +
+    std::string text = std::string(kUserColumns) + "FROM scim_users u WHERE u.tenant_id = " +
                        params.Add(access.tenant()) + " AND u.id = " + params.Add(id) +
                        " AND u.deleted_at IS NULL";
     if (!access.all_subscriptions) text += " AND " + UserScope(access, "u.id", params);
@@ -254,8 +316,9 @@ Result<UserView> GetUser(store::Database& db, const Access& access, const std::s
       return false;
     });
     if (!user) return Fail(ErrorCode::kNotFound, "no user with id '" + id + "'");
-    if (auto s = FillUser(sql, access, *user); !s) return std::unexpected(s.error());
-    return *user;
+    std::vector<UserView> one = {std::move(*user)};
+    if (auto s = FillUsers(sql, access, one); !s) return std::unexpected(s.error());
+    return std::move(one.front());
   });
 }
 

@@ -106,10 +106,15 @@ void AddAdminRoute(http::Router& router, std::string method, std::string_view pa
                if (csv && req.HasQuery("format")) {
                  const std::string format = req.Query("format");
                  if (format == "csv") {
+                   // The stream calls the handler again for each page after
+                   // this request's handler returned: it keeps copies (the
+                   // access points at the request's principal, which lives
+                   // as long as the response).
                    return RenderCsvExport(
                        *csv, req,
-                       [&](const http::Request& page, http::Response& out) {
-                         handler(page, *access, out);
+                       [handler, access = *access](const http::Request& page,
+                                                   http::Response& out) {
+                         handler(page, access, out);
                        },
                        res);
                  }

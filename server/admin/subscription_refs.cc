@@ -40,26 +40,36 @@ Result<bool> UserInScope(soci::session& sql, const std::string& tenant,
   return count > 0;
 }
 
+Result<std::unordered_map<std::string, nlohmann::json>> UsersLicenses(
+    soci::session& sql, const Access& access, std::span<const std::string> user_ids) {
+  auto by_user = licensing::ReadLicenses(sql, access.tenant(), user_ids);
+  if (!by_user) return std::unexpected(by_user.error());
+  std::unordered_map<std::string, nlohmann::json> out;
+  for (const auto& [user, licenses] : *by_user) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const licensing::License& l : licenses) {
+      if (!access.Covers(l.subscription_id)) continue;
+      nlohmann::json license = {{"subscription_id", l.subscription_id},
+                                {"product_id", l.product_id},
+                                {"state", l.state},
+                                {"source", l.source()},
+                                {"sources", l.sources},
+                                {"since", l.since}};
+      if (!l.pending_reason.empty()) license["pending_reason"] = l.pending_reason;
+      list.push_back(std::move(license));
+    }
+    if (!list.empty()) out.emplace(user, std::move(list));
+  }
+  return out;
+}
+
 Result<nlohmann::json> UserLicenses(soci::session& sql, const Access& access,
                                     const std::string& user_id) {
   const std::string ids[] = {user_id};
-  auto by_user = licensing::ReadLicenses(sql, access.tenant(), ids);
+  auto by_user = UsersLicenses(sql, access, ids);
   if (!by_user) return std::unexpected(by_user.error());
-  nlohmann::json out = nlohmann::json::array();
   auto it = by_user->find(user_id);
-  if (it == by_user->end()) return out;
-  for (const licensing::License& l : it->second) {
-    if (!access.Covers(l.subscription_id)) continue;
-    nlohmann::json license = {{"subscription_id", l.subscription_id},
-                              {"product_id", l.product_id},
-                              {"state", l.state},
-                              {"source", l.source()},
-                              {"sources", l.sources},
-                              {"since", l.since}};
-    if (!l.pending_reason.empty()) license["pending_reason"] = l.pending_reason;
-    out.push_back(std::move(license));
-  }
-  return out;
+  return it == by_user->end() ? nlohmann::json::array() : std::move(it->second);
 }
 
 }  // namespace allot::admin

@@ -23,6 +23,7 @@
 #include "server/operator/routes.h"
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
+#include "server/scim_api/user_search.h"
 #include "server/store/migrations.h"
 
 namespace allot::app {
@@ -157,6 +158,13 @@ int RunServe(const ServeConfig& config) {
                                    .pool_size = config.threads + 4});
   if (!db) return Die(1, db.error().message);
   if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
+  // Users written before migration 072 get the text the console's search
+  // matches (a no-op once done; the search is exact without it, only slower).
+  if (auto filled = scim_api::FillMissingUserSearchText(**db); !filled) {
+    return Die(1, filled.error().message);
+  } else if (*filled > 0) {
+    log::Info("user search text filled", {{"users", *filled}});
+  }
 
   http::Metrics metrics;
   http::Router router;

@@ -250,6 +250,27 @@ bool Dispatcher::SendsBody(const Exchange& x) {
   return x.request.method != "HEAD" && s != 204 && s != 304 && !(s >= 100 && s < 200);
 }
 
+bool Dispatcher::Streams(const Exchange& x) {
+  return x.response.stream != nullptr && SendsBody(x);
+}
+
+void Dispatcher::StreamEnded(const Exchange& x, uint64_t bytes, const Status& outcome) const {
+  const double ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - x.start).count();
+  if (outcome) {
+    log::Info("response stream ended", {{"request_id", x.request.request_id},
+                                        {"route", x.route},
+                                        {"bytes", static_cast<int64_t>(bytes)},
+                                        {"duration_ms", ms}});
+  } else {
+    log::Error("response stream cut off", {{"request_id", x.request.request_id},
+                                           {"route", x.route},
+                                           {"bytes", static_cast<int64_t>(bytes)},
+                                           {"duration_ms", ms},
+                                           {"cause", outcome.error().message}});
+  }
+}
+
 std::string Dispatcher::Finish(Exchange& x, bool keep_alive) const {
   Request& req = x.request;
   Response& res = x.response;
@@ -292,15 +313,20 @@ std::string Dispatcher::Finish(Exchange& x, bool keep_alive) const {
   head += Reason(res.status);
   head += "\r\n";
   const int s = res.status;
+  if (res.stream && s != 200) res.stream.reset();  // only a success streams
   if (s != 204 && s != 304 && !(s >= 100 && s < 200)) {
-    if (!res.body.empty()) {
+    if (!res.body.empty() || res.stream) {
       head += "Content-Type: ";
       AppendHeaderText(head, res.content_type);
       head += "\r\n";
     }
-    head += "Content-Length: ";
-    head += std::to_string(res.body.size());
-    head += "\r\n";
+    if (!res.stream) {
+      head += "Content-Length: ";
+      head += std::to_string(res.body.size());
+      head += "\r\n";
+    } else if (!x.http10) {
+      head += "Transfer-Encoding: chunked\r\n";
+    }  // HTTP/1.0: the body runs until the connection closes
   }
   for (const auto& [name, value] : res.headers) {
     AppendHeaderText(head, name);

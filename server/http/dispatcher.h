@@ -102,6 +102,14 @@ class Dispatcher {
   // Whether the body of the finished response is sent.
   static bool SendsBody(const Exchange& exchange);
 
+  // Whether the finished response's body is a stream the transport pulls
+  // (chunked on HTTP/1.1; on HTTP/1.0, the body until the connection closes).
+  static bool Streams(const Exchange& exchange);
+
+  // Logs the end of a streamed body: `bytes` sent after the head, and the
+  // outcome (an error's message goes to the log only).
+  void StreamEnded(const Exchange& exchange, uint64_t bytes, const Status& outcome) const;
+
  private:
   void RenderFor(const Exchange& exchange, const Error& error, Response& response) const;
 

@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -351,6 +352,8 @@ class Connection final : public ConnectionBase,
       dispatcher.Serve(*exchange_);
     }
     keep_alive_ = keep_alive_ && !core_.stopping;
+    // An HTTP/1.0 client learns where a streamed body ends by the close.
+    if (exchange_->response.stream && exchange_->http10) keep_alive_ = false;
     wire_head_ = dispatcher.Finish(*exchange_, keep_alive_);
     asio::post(slot_.ioc, [self = std::move(self)] { self->Write(); });
   }
@@ -373,6 +376,7 @@ class Connection final : public ConnectionBase,
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kWrite;
     ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.write_timeout_seconds));
+    if (Dispatcher::Streams(*exchange_)) return WriteStreamHead();
     std::array<asio::const_buffer, 2> buffers = {asio::buffer(wire_head_), asio::const_buffer()};
     if (Dispatcher::SendsBody(*exchange_)) buffers[1] = asio::buffer(exchange_->response.body);
     asio::async_write(stream_, buffers,
@@ -382,6 +386,96 @@ class Connection final : public ConnectionBase,
                         if (!self->keep_alive_) return self->Linger();
                         self->NextRequest();
                       });
+  }
+
+  // A streamed body (types.h, BodyStream): the head with the first piece,
+  // then one piece at a time, each pulled on a worker only once the one
+  // before it has been written, so the connection never holds more than one
+  // piece. Each write has its own deadline (write_timeout_seconds): a
+  // reader that stops reading is cut off, one that reads slowly is not.
+  void WriteStreamHead() {
+    piece_.clear();
+    Frame(exchange_->response.body, piece_);
+    std::string().swap(exchange_->response.body);
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(wire_head_), asio::buffer(piece_)};
+    asio::async_write(stream_, buffers,
+                      [self = this->shared_from_this()](const error_code& ec, size_t n) {
+                        if (self->phase_ == Phase::kClosed) return;
+                        const size_t head = self->wire_head_.size();
+                        self->streamed_ += n > head ? n - head : 0;
+                        if (ec) return self->EndStream(Fail(ErrorCode::kUnavailable, "the client went away"));
+                        self->PullPiece();
+                      });
+  }
+
+  // Appends `data` as one chunk (HTTP/1.1) or as it is (HTTP/1.0).
+  void Frame(std::string_view data, std::string& out) const {
+    if (data.empty()) return;
+    if (exchange_->http10) {
+      out += data;
+      return;
+    }
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    out.append(size, static_cast<size_t>(n));
+    out += data;
+    out += "\r\n";
+  }
+
+  void PullPiece() {
+    phase_ = Phase::kWork;
+    DisarmDeadline();
+    // Pulled even when the job waited past the queue timeout: the answer is
+    // under way, and a 429 can no longer be sent.
+    core_.pool->Post([self = this->shared_from_this()](bool /*overloaded*/) mutable {
+      Connection& c = *self;
+      std::string piece;
+      Result<bool> more = false;
+      try {
+        more = c.exchange_->response.stream->Next(piece);
+      } catch (const std::exception& e) {
+        more = Fail(ErrorCode::kInternal, std::string("the body stream threw: ") + e.what());
+      }
+      c.piece_.clear();
+      if (more) {
+        c.Frame(piece, c.piece_);
+        if (!*more && !c.exchange_->http10) c.piece_ += "0\r\n\r\n";
+      }
+      IoSlot& slot = c.slot_;
+      asio::post(slot.ioc, [self = std::move(self), more = std::move(more)]() mutable {
+        self->WritePiece(std::move(more));
+      });
+    });
+  }
+
+  void WritePiece(Result<bool> more) {
+    if (phase_ == Phase::kClosed) return;
+    if (!more) return EndStream(std::unexpected(more.error()));
+    if (piece_.empty() && *more) return PullPiece();  // nothing this time
+    phase_ = Phase::kWrite;
+    ArmDeadline(Clock::now() + std::chrono::seconds(core_.options.write_timeout_seconds));
+    asio::async_write(stream_, asio::buffer(piece_),
+                      [self = this->shared_from_this(), last = !*more](const error_code& ec,
+                                                                       size_t n) {
+                        if (self->phase_ == Phase::kClosed) return;
+                        self->streamed_ += n;
+                        if (ec) return self->EndStream(Fail(ErrorCode::kUnavailable, "the client went away"));
+                        if (!last) return self->PullPiece();
+                        self->EndStream(Ok());
+                      });
+  }
+
+  // The body is complete (`outcome` ok) or cut off: a failure closes the
+  // connection without the final chunk, so the client cannot take a partial
+  // body for a whole one.
+  void EndStream(const Status& outcome) {
+    core_.dispatcher->StreamEnded(*exchange_, streamed_, outcome);
+    streamed_ = 0;
+    std::string().swap(piece_);
+    exchange_->response.stream.reset();
+    if (!outcome) return Close();
+    if (!keep_alive_) return Linger();
+    NextRequest();
   }
 
   void NextRequest() {
@@ -440,6 +534,11 @@ class Connection final : public ConnectionBase,
   std::string wire_head_;
   bool keep_alive_ = false;
   size_t lingered_ = 0;
+  // A streamed body: the piece being written (framed), and the bytes sent
+  // after the head so far. Written by a worker in PullPiece while the I/O
+  // thread waits for its post.
+  std::string piece_;
+  uint64_t streamed_ = 0;
 };
 
 void ServerCore::Accept() {

@@ -7,12 +7,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "server/auth/principal.h"
+#include "server/base/error.h"
 #include "server/http/surfaces.h"
 
 namespace allot::http {
@@ -43,11 +45,37 @@ struct Request : RequestHead {
   const auth::Principal* principal = nullptr;  // set on authenticated routes
 };
 
+// A response body made piece by piece after the head has been sent, for
+// answers too big to hold (a CSV export of 100,000 users). The transport
+// sends it with chunked transfer encoding and pulls the next piece only once
+// the previous one has been written to the client, so a connection holds one
+// piece at a time: a slow reader slows the producer instead of making the
+// server buffer the answer. The write deadline (write_timeout_seconds)
+// applies to each piece.
+// Thread-safety: called from one thread at a time (a worker per piece, never
+// two at once); it may do blocking work (database reads).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Appends the next piece of the body to `out` (which is empty). Returns
+  // true when more may follow, false after the last piece. An error (or an
+  // exception) after the head went out cannot change the status any more:
+  // the transport ends the response without its final chunk, so the client
+  // sees a cut-off body rather than a complete-looking one, logs the cause
+  // with the request id, and closes the connection. Nothing of the error
+  // reaches the client.
+  virtual Result<bool> Next(std::string& out) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set (with status 200), `body` is the first piece and the rest comes
+  // from the stream, chunked; HEAD gets the head alone and the stream is
+  // never pulled. A 5xx response drops it.
+  std::unique_ptr<BodyStream> stream;
 
   void SetHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -42,6 +42,22 @@ Result<std::optional<Hold>> ReadHold(soci::session& sql, const std::string& tena
   return out;
 }
 
+Result<std::unordered_map<std::string, Hold>> ReadHolds(soci::session& sql,
+                                                        const std::string& tenant,
+                                                        std::span<const std::string> users) {
+  std::unordered_map<std::string, Hold> out;
+  auto s = sql::RunIn(sql,
+                      "SELECT h.user_id, h.set_by, COALESCE(p.name, h.set_by), h.set_at, h.reason "
+                      "FROM user_holds h LEFT JOIN principals p ON p.tenant_id = h.tenant_id AND "
+                      "p.id = h.set_by WHERE h.tenant_id = :p0 AND h.user_id IN ",
+                      "", {tenant}, users, {}, [&](const soci::row& r) {
+                        out[sql::Str(r, 0)] =
+                            Hold{sql::Str(r, 1), sql::Str(r, 2), sql::Str(r, 3), sql::Str(r, 4)};
+                      });
+  if (!s) return std::unexpected(s.error());
+  return out;
+}
+
 Status RefuseIfHeld(soci::session& sql, const std::string& tenant, const std::string& user) {
   auto hold = ReadHold(sql, tenant, user);
   if (!hold) return std::unexpected(hold.error());

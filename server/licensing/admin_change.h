@@ -9,6 +9,8 @@
 
 #include <map>
 #include <optional>
+#include <span>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ struct Hold {
 // The user's hold (revoke all), or nullopt.
 Result<std::optional<Hold>> ReadHold(soci::session& sql, const std::string& tenant,
                                      const std::string& user);
+// The holds of `users` (batch queries), by user; users without one are absent.
+Result<std::unordered_map<std::string, Hold>> ReadHolds(soci::session& sql,
+                                                        const std::string& tenant,
+                                                        std::span<const std::string> users);
 // kConflict naming the hold when the user is on hold.
 Status RefuseIfHeld(soci::session& sql, const std::string& tenant, const std::string& user);
 

@@ -1,4 +1,5 @@
 #include "server/scim_api/user_store.h"
+#include "server/scim_api/user_search.h"
 
 #include <soci/soci.h>
 
@@ -31,6 +32,7 @@ struct UserColumns {
   soci::indicator display_name_ind = soci::i_null;
   int active = 1;
   std::vector<std::pair<std::string, std::string>> emails;  // value_lower, type
+  std::string search_text;  // user_search.h
 };
 
 UserColumns ColumnsOf(const json& r) {
@@ -56,6 +58,7 @@ UserColumns ColumnsOf(const json& r) {
                             t != e.end() && t->is_string() ? t->get<std::string>() : "");
     }
   }
+  c.search_text = UserSearchText(r);
   return c;
 }
 
@@ -98,12 +101,13 @@ struct InsertUserStatement : store::CachedStatement {
   explicit InsertUserStatement(soci::session& sql)
       : st((sql.prepare << "INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, "
                            "external_id, display_name, active, resource, version, created_at, "
-                           "updated_at) VALUES (:t, :id, :un, :unl, :e, :d, :a, :r, :v, :c, :u)",
+                           "updated_at, search_text) VALUES (:t, :id, :un, :unl, :e, :d, :a, :r, "
+                           ":v, :c, :u, :s)",
             soci::use(tenant), soci::use(row.id), soci::use(c.user_name),
             soci::use(c.user_name_lower), soci::use(c.external_id, c.external_id_ind),
             soci::use(c.display_name, c.display_name_ind), soci::use(c.active),
             soci::use(row.resource), soci::use(row.version), soci::use(row.created),
-            soci::use(row.updated))) {}
+            soci::use(row.updated), soci::use(c.search_text))) {}
   std::string tenant;
   ResourceRow row;
   UserColumns c;
@@ -155,12 +159,13 @@ scim::Status StoreReplacement(soci::session& sql, const Caller& caller, Resource
   row.updated = NowRfc3339();
   try {
     sql << "UPDATE scim_users SET user_name = :un, user_name_lower = :unl, external_id = :e, "
-           "display_name = :d, active = :a, resource = :r, version = :v, updated_at = :up "
-           "WHERE tenant_id = :t AND id = :id",
+           "display_name = :d, active = :a, resource = :r, version = :v, updated_at = :up, "
+           "search_text = :s WHERE tenant_id = :t AND id = :id",
         soci::use(c.user_name), soci::use(c.user_name_lower),
         soci::use(c.external_id, c.external_id_ind), soci::use(c.display_name, c.display_name_ind),
         soci::use(c.active), soci::use(row.resource), soci::use(row.version),
-        soci::use(row.updated), soci::use(caller.tenant), soci::use(row.id);
+        soci::use(row.updated), soci::use(c.search_text), soci::use(caller.tenant),
+        soci::use(row.id);
   } catch (const std::exception& e) {
     // Another user took the name after the check above and committed
     // (READ COMMITTED): the unique index refuses it, as the check would have.

@@ -3,6 +3,7 @@
 // out), CSV exports and the usage series.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -209,6 +210,48 @@ TEST_F(ConsoleApiTest, UsersExportAsCsvWithEveryPageAndSafeCells) {
   EXPECT_NE(r.body.find("\"User, ann\""), std::string::npos) << "a comma is quoted";
   EXPECT_NE(r.body.find(",'=cmd,"), std::string::npos) << "a formula is defused";
   EXPECT_NE(r.body.find("s:active"), std::string::npos);
+}
+
+// The export streams page after page (kCsvPageRows, 500, a page): 1,200
+// more users than one page holds arrive complete, each once, in order.
+TEST_F(ConsoleApiTest, CsvExportOfManyPagesArrivesCompleteAndInOrder) {
+  HttpClient c = server_->Client();
+  std::vector<std::string> names;
+  for (int batch = 0; batch < 2; ++batch) {
+    json ops = json::array();
+    for (int i = 0; i < 600; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "csv%04d@example.com", batch * 600 + i);
+      names.push_back(name);
+      ops.push_back({{"method", "POST"},
+                     {"path", "/Users"},
+                     {"bulkId", name},
+                     {"data",
+                      {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:User"}},
+                       {"userName", name},
+                       {"displayName", std::string("CSV, ") + name}}}});
+    }
+    auto r = c.Post("/scim/v2/Bulk", server_->scim_token(),
+                    json{{"schemas", {"urn:ietf:params:scim:api:messages:2.0:BulkRequest"}},
+                         {"Operations", ops}}
+                        .dump(),
+                    "application/scim+json");
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  }
+  auto r = c.Get("/admin/v1/users?format=csv&q=csv", server_->admin_token());
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(r.Header("transfer-encoding"), "chunked");
+  EXPECT_TRUE(r.body.starts_with("\xEF\xBB\xBFid,user_name,")) << r.body.substr(0, 80);
+  std::vector<std::string> got;
+  size_t at = r.body.find("\r\n") + 2;
+  for (size_t end; (end = r.body.find("\r\n", at)) != std::string::npos; at = end + 2) {
+    const std::string line = r.body.substr(at, end - at);
+    const size_t a = line.find(',');
+    got.push_back(line.substr(a + 1, line.find(',', a + 1) - a - 1));
+    EXPECT_NE(line.find("\"CSV, " + got.back() + "\""), std::string::npos) << line;
+  }
+  EXPECT_EQ(at, r.body.size()) << "the body ends with a whole row";
+  EXPECT_EQ(got, names) << "every user once, in user name order";
 }
 
 TEST_F(ConsoleApiTest, AssignmentsAndAuditExportAsCsv) {

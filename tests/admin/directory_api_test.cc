@@ -150,5 +150,74 @@ TEST_F(DirectoryApiTest, SubscriptionAdminSeesGroupsOfItsUsersOnly) {
   EXPECT_EQ(Call("GET", "/admin/v1/groups/g-out", roles_.sub).status, 404);
 }
 
+
+// q: a case-insensitive substring of any name or email, matched in SQL on
+// the search text the SCIM store writes (072_user_search.sql).
+TEST_F(DirectoryApiTest, QuickSearchMatchesNamesAndEmailsAndFollowsChanges) {
+  HttpClient c = server_->Client();
+  HttpResponse created = c.Post(
+      "/scim/v2/Users", server_->scim_token(),
+      R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"q.one@example.com",)"
+      R"("displayName":"Quincy Adams","name":{"givenName":"Quincy","familyName":"Zebulon"},)"
+      R"("emails":[{"value":"QUINCY.WORK@Example.org","type":"work"}]})",
+      "application/scim+json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Json(created)["id"];
+  for (const char* q : {"zebul", "ZEBUL", "quincy.work@example", "cy ad", "q.one"}) {
+    EXPECT_EQ(Ids(Call("GET", std::string("/admin/v1/users?q=") + q, roles_.global)),
+              std::vector<std::string>{id})
+        << q;
+  }
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?q=zebulon%25", roles_.global)).empty())
+      << "LIKE wildcards in q are literal";
+  // A replace changes what q finds.
+  ASSERT_EQ(c.Patch("/scim/v2/Users/" + id, server_->scim_token(),
+                    R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],)"
+                    R"("Operations":[{"op":"replace","path":"name.familyName","value":"Yarrow"}]})",
+                    "application/scim+json")
+                .status,
+            200);
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?q=zebul", roles_.global)).empty());
+  EXPECT_EQ(Ids(Call("GET", "/admin/v1/users?q=yarrow", roles_.global)),
+            std::vector<std::string>{id});
+  ASSERT_EQ(c.Delete("/scim/v2/Users/" + id, server_->scim_token()).status, 204);
+}
+
+// Rows written before the search text existed (NULL there until `serve`
+// fills them at start) are still found: they are checked in memory. Paging
+// through matches crosses rows of both kinds.
+TEST_F(DirectoryApiTest, QuickSearchFindsRowsWithoutSearchTextAndPagesThroughMatches) {
+  for (const char* n : {"1", "2", "3"}) {
+    ExecSql(std::string("INSERT INTO scim_users (tenant_id, id, user_name, user_name_lower, "
+                        "display_name, active, resource, version, created_at, updated_at) VALUES "
+                        "('default', 'u-old-") + n + "', 'old" + n + "@example.com', 'old" + n +
+            "@example.com', 'Olga Old', 1, '{\"userName\":\"old" + n +
+            "@example.com\",\"displayName\":\"Olga Old\",\"name\":{\"familyName\":"
+            "\"Xanthe\"}}', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+  }
+  ExecSql("UPDATE scim_users SET search_text = 'old2@example.com\nolga old\nxanthe' "
+          "WHERE id = 'u-old-2'");
+  std::vector<std::string> seen;
+  std::string path = "/admin/v1/users?q=XANTHE&limit=1";
+  for (int i = 0; i < 5 && !path.empty(); ++i) {
+    json page = Json(Call("GET", path, roles_.global));
+    for (const json& u : page["items"]) seen.push_back(u["id"]);
+    path = page["next_cursor"].is_string()
+               ? "/admin/v1/users?q=XANTHE&limit=1&cursor=" + page["next_cursor"].get<std::string>()
+               : "";
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"u-old-1", "u-old-2", "u-old-3"}));
+  ExecSql("DELETE FROM scim_users WHERE id LIKE 'u-old-%'");
+}
+
+TEST_F(DirectoryApiTest, GroupFilterListsItsMembersInNameOrder) {
+  EXPECT_EQ(Ids(Call("GET", "/admin/v1/users?group_id=g-in", roles_.global)),
+            std::vector<std::string>{"u-in"});
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?group_id=g-in&q=bob", roles_.global)).empty());
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?group_id=no-such-group", roles_.global)).empty());
+  EXPECT_TRUE(Ids(Call("GET", "/admin/v1/users?group_id=g-out", roles_.sub)).empty())
+      << "a Subscription admin sees only its users, also in a group";
+}
+
 }  // namespace
 }  // namespace allot::testing

@@ -40,6 +40,38 @@ export function queryString(query?: Query): string {
 
 export const apiBase = '/admin/v1';
 
+// GET requests started before the page that needs them exists: on a page
+// load, router.ts sends the page's first data requests beside the session
+// check instead of after it (and after the page's code). The first api()
+// GET of the same URL takes the answer; unclaimed ones expire.
+const early = new Map<string, { at: number; response: Promise<Response> }>();
+const earlyLifetimeMs = 10_000;
+
+function get(url: string): Promise<Response> {
+  return fetch(url, { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+}
+
+export function prefetch(path: string, query?: Query): void {
+  const url = apiBase + path + queryString(query);
+  if (early.has(url)) return;
+  const response = get(url);
+  response.catch(() => {}); // an unclaimed failure is nobody's error
+  early.set(url, { at: Date.now(), response });
+}
+
+function takeEarly(url: string): Promise<Response> | undefined {
+  const e = early.get(url);
+  if (!e) return undefined;
+  early.delete(url);
+  return Date.now() - e.at < earlyLifetimeMs ? e.response : undefined;
+}
+
+// Forgets every early request (at sign-in and sign-out: their answers
+// belong to the session that was).
+export function dropPrefetched(): void {
+  early.clear();
+}
+
 export async function api<T>(
   method: string,
   path: string,
@@ -48,14 +80,17 @@ export async function api<T>(
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-Allot-CSRF'] = csrf;
+  const url = apiBase + path + queryString(options.query);
   let response: Response;
   try {
-    response = await fetch(apiBase + path + queryString(options.query), {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
+    const prefetched = method === 'GET' ? takeEarly(url) : undefined;
+    response = await (prefetched ??
+      fetch(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      }));
   } catch {
     throw new ApiError(0, 'network', 'allot did not answer; check that it is running');
   }

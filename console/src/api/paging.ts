@@ -1,9 +1,28 @@
 // Server paging with opaque cursors: the console keeps the cursors of the
 // pages it has seen, so "Previous" is a re-fetch and "Next" follows
 // next_cursor. Only one page is ever held in memory.
-import { ref, shallowRef } from 'vue';
+import { ref, shallowRef, watch, type Ref } from 'vue';
 import type { Page } from './client';
 import { ApiError } from './client';
+
+// True once `flag` has stayed true for `ms`: a loading overlay shown only
+// for slow loads. A fast one (the usual case) then neither flickers nor
+// leaves a fading mask over rows that are already there (Element Plus's
+// mask fades out for some 300 ms after loading ends).
+export function useSlowFlag(flag: Ref<boolean>, ms = 200): Ref<boolean> {
+  const slow = ref(false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  watch(
+    flag,
+    (on) => {
+      clearTimeout(timer);
+      if (!on) slow.value = false;
+      else timer = setTimeout(() => (slow.value = true), ms);
+    },
+    { immediate: true },
+  );
+  return slow;
+}
 
 export function useCursorList<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>) {
   const items = shallowRef<T[]>([]);
@@ -39,6 +58,8 @@ export function useCursorList<T>(fetchPage: (cursor: string | null) => Promise<P
   return {
     items,
     loading,
+    // `loading` after 200 ms: what the page shows as a loading overlay.
+    slowLoading: useSlowFlag(loading),
     error,
     pageIndex,
     hasNext,
@@ -51,3 +72,6 @@ export function useCursorList<T>(fetchPage: (cursor: string | null) => Promise<P
     prev: () => (pageIndex.value > 0 ? load(pageIndex.value - 1) : Promise.resolve()),
   };
 }
+
+// What useCursorList returns: the paged list a page shows and CursorPager moves through.
+export type CursorList<T> = ReturnType<typeof useCursorList<T>>;

@@ -13,6 +13,8 @@ export interface WhoAmI {
     | 'read_directory'
     | 'change_licenses'
     | 'change_seats'
+    | 'change_fill'
+    | 'hold_users'
     | 'manage_catalog'
     | 'manage_principals'
     | 'read_policies'

@@ -61,8 +61,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   }
 }
 
-// Waits for Element Plus's loading masks to go.
+// Waits for every list to have loaded (aria-busy, set at once) and Element
+// Plus's loading masks (shown only for loads slower than 200 ms) to go.
 export async function settled(page: Page): Promise<void> {
+  await expect(page.locator('[aria-busy=true]')).toHaveCount(0);
   await expect(page.locator('.el-loading-mask')).toHaveCount(0);
 }
 

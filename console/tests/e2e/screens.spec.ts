@@ -39,5 +39,23 @@ test('every screen is accessible and keeps to the CSP', async ({ page }) => {
   await settled(page);
   await expectAccessible(page, 'assign-dialog');
   await screenshot(page, 'assign-dialog');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: /Assign products to/ })).toHaveCount(0);
+  // Unassign and revoke all take a reason (and, for unassign, an expiry of
+  // the deny that keeps a policy's license away): dialogs of their own.
+  await page.getByTestId('licenses-table').getByRole('button', { name: 'Unassign' }).first().click();
+  const unassign = page.getByRole('dialog', { name: /^Unassign / });
+  await expect(unassign).toBeVisible();
+  await expectAccessible(page, 'unassign-dialog');
+  await screenshot(page, 'unassign-dialog');
+  await unassign.getByRole('button', { name: 'Cancel' }).click();
+  await expect(unassign).toHaveCount(0);
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  const revoke = page.getByRole('dialog', { name: 'Revoke all licenses' });
+  await expect(revoke).toBeVisible();
+  await expectAccessible(page, 'revoke-dialog');
+  await screenshot(page, 'revoke-dialog');
+  await revoke.getByRole('button', { name: 'Cancel' }).click();
+  await expect(revoke).toHaveCount(0);
   expectNoCspViolations(page);
 });
