@@ -126,19 +126,22 @@ class CsvPages final : public http::BodyStream {
   CsvPages(const CsvExport& spec, http::Request paged, CsvPage page)
       : spec_(spec), paged_(std::move(paged)), page_(std::move(page)) {}
 
-  // Renders the next page's rows into `out`; false once none is left.
-  Result<bool> Next(std::string& out) override {
+  // Renders the next page's rows into `out`; kLast once none is left.
+  Step Next(std::string& out, std::string& failure) override {
     http::Response failed;
     auto more = Pull(out, failed);
-    if (!more) return more;
+    if (!more) {
+      failure = std::move(more.error().message);
+      return Step::kFailed;
+    }
     if (failed.status != 200) {
       // The head went out with the first page: this can only cut the
       // stream. The page's own words go to the log.
-      return Fail(ErrorCode::kInternal, "CSV export: page " + std::to_string(pages_ + 1) +
-                                            " answered " + std::to_string(failed.status) + ": " +
-                                            failed.body.substr(0, 512));
+      failure = "CSV export: page " + std::to_string(pages_ + 1) + " answered " +
+                std::to_string(failed.status) + ": " + failed.body.substr(0, 512);
+      return Step::kFailed;
     }
-    return more;
+    return *more ? Step::kMore : Step::kLast;
   }
 
   // The first page, in the handler: a page answering other than 200 is

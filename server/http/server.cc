@@ -430,13 +430,18 @@ class Connection final : public ConnectionBase,
     core_.pool->Post([self = this->shared_from_this()](bool /*overloaded*/) mutable {
       Connection& c = *self;
       std::string piece;
-      Result<bool> more = false;
+      std::string failure;
+      BodyStream::Step step = BodyStream::Step::kFailed;
       try {
-        more = c.exchange_->response.stream->Next(piece);
+        step = c.exchange_->response.stream->Next(piece, failure);
       } catch (const std::exception& e) {
-        more = Fail(ErrorCode::kInternal, std::string("the body stream threw: ") + e.what());
+        step = BodyStream::Step::kFailed;
+        failure = std::string("the body stream threw: ") + e.what();
       }
       c.piece_.clear();
+      Result<bool> more = step == BodyStream::Step::kFailed
+                              ? Result<bool>(Fail(ErrorCode::kInternal, std::move(failure)))
+                              : Result<bool>(step == BodyStream::Step::kMore);
       if (more) {
         c.Frame(piece, c.piece_);
         if (!*more && !c.exchange_->http10) c.piece_ += "0\r\n\r\n";

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "server/auth/principal.h"
-#include "server/base/error.h"
 #include "server/http/surfaces.h"
 
 namespace allot::http {
@@ -57,14 +56,18 @@ struct Request : RequestHead {
 class BodyStream {
  public:
   virtual ~BodyStream() = default;
-  // Appends the next piece of the body to `out` (which is empty). Returns
-  // true when more may follow, false after the last piece. An error (or an
-  // exception) after the head went out cannot change the status any more:
-  // the transport ends the response without its final chunk, so the client
-  // sees a cut-off body rather than a complete-looking one, logs the cause
-  // with the request id, and closes the connection. Nothing of the error
-  // reaches the client.
-  virtual Result<bool> Next(std::string& out) = 0;
+  // What a pull produced: more may follow, that was the last piece, or the
+  // stream failed. (A plain enum, not Result: this header is part of the
+  // request reader that the fuzz harnesses build with clang 14, which has
+  // no std::expected.)
+  enum class Step { kMore, kLast, kFailed };
+  // Appends the next piece of the body to `out` (which is empty). A failure
+  // (kFailed, with `failure` naming the cause, or an exception) after the
+  // head went out cannot change the status any more: the transport ends the
+  // response without its final chunk, so the client sees a cut-off body
+  // rather than a complete-looking one, logs the cause with the request id,
+  // and closes the connection. Nothing of the failure reaches the client.
+  virtual Step Next(std::string& out, std::string& failure) = 0;
 };
 
 struct Response {

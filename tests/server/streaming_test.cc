@@ -28,11 +28,14 @@ class Pieces final : public BodyStream {
  public:
   Pieces(size_t size, int count, int fail_at, std::atomic<int>& pulls)
       : size_(size), count_(count), fail_at_(fail_at), pulls_(pulls) {}
-  Result<bool> Next(std::string& out) override {
+  Step Next(std::string& out, std::string& failure) override {
     const int i = ++pulls_;  // piece i (the handler's body is piece 0)
-    if (i == fail_at_) return Fail(ErrorCode::kInternal, "SELECT secret FROM /var/lib/allot");
+    if (i == fail_at_) {
+      failure = "SELECT secret FROM /var/lib/allot";
+      return Step::kFailed;
+    }
     out.assign(size_, static_cast<char>('a' + i % 26));
-    return i + 1 < count_;
+    return i + 1 < count_ ? Step::kMore : Step::kLast;
   }
 
  private:
