@@ -12,6 +12,7 @@
 #include "server/auth/tokens.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
+#include "tests/support/test_database.h"
 
 namespace allot::auth {
 namespace {
@@ -19,8 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // A tenant "acme" with its first tokens, and a cache in front of its
-// database. `other_` is a second Database on the same file: what another
-// allot instance (or process) sharing the database would write through.
+// database (SQLite, or PostgreSQL under ALLOT_TEST_PG_URL). `other_` is a
+// second Database on the same database: what another allot instance (or
+// process) sharing it would write through.
 class PrincipalCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -28,7 +30,9 @@ class PrincipalCacheTest : public ::testing::Test {
            ("allot-principal-cache-test-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
-    const std::string url = (dir_ / "t.db").string();
+    std::string error;
+    const std::string url = testing::NewTestDatabase((dir_ / "t.db").string(), &error);
+    ASSERT_FALSE(url.empty()) << error;
     db_ = std::move(*store::Database::Open({.url = url, .pool_size = 4}));
     ASSERT_TRUE(store::Migrate(*db_));
     other_ = std::move(*store::Database::Open({.url = url, .pool_size = 1}));
