@@ -30,8 +30,9 @@ Result<Principal> PrincipalCache::Authenticate(std::string_view header, TokenKin
   const uint64_t generation = db_.write_generation();
   const Clock::time_point now = Clock::now();
   const std::string key = HashToken(header);
-  // The hex digest is uniformly spread: its first character picks a shard.
-  Shard& shard = shards_[static_cast<unsigned char>(key[0]) % kShards];
+  // The digest is uniformly spread: its first hex digit picks the shard.
+  const char first = key[0];
+  Shard& shard = shards_[(first <= '9' ? first - '0' : first - 'a' + 10) % kShards];
   std::shared_ptr<const Principal> found;
   {
     std::lock_guard lock(shard.mutex);
