@@ -1,7 +1,7 @@
 // The cost of checking a bearer token (auth::Authenticate, what every SCIM
 // and admin request pays before its handler), taken apart: hashing the
-// token, an empty read transaction, the lookup query inside one, and the
-// whole call. On a fresh SQLite database in a temporary directory, one
+// token, an empty read transaction, the lookup query inside one, the whole
+// call, and a hit of the principal cache (auth/principal_cache.h). On a fresh SQLite database in a temporary directory, one
 // thread. Results: bench/results/transport.md.
 #include <soci/soci.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "server/auth/principal_cache.h"
 #include "server/auth/tenants.h"
 #include "server/auth/tokens.h"
 #include "server/store/database.h"
@@ -81,6 +82,18 @@ void BM_Authenticate(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Authenticate);
+
+// The same check answered by the principal cache (a hit: no transaction).
+void BM_PrincipalCacheHit(benchmark::State& state) {
+  const std::string header = "Bearer " + F().scim_token;
+  auth::PrincipalCache cache(*F().db);
+  for (auto _ : state) {
+    auto p = cache.Authenticate(header, auth::TokenKind::kScim);
+    if (!p) state.SkipWithError("authentication failed");
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_PrincipalCacheHit);
 
 // One indexed read of a small row (the tenant), kept prepared like the
 // token lookup: what a transaction costs once it reads a table.
