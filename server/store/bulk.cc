@@ -33,6 +33,16 @@ std::string Value(const BulkColumn& c, size_t i) {
   return c.type == "text" ? v : "CAST(" + v + " AS " + c.type + ")";
 }
 
+// A kept statement whose execution threw is dropped (when it was kept, not
+// a one-off in `scratch`): the next call prepares it afresh. SOCI's
+// PostgreSQL backend leaks the parameter buffers of a failed execution when
+// the statement runs again, and a failure may leave a statement half-way.
+void ForgetUnlessScratch(soci::session& sql, const std::string& key,
+                         const std::unique_ptr<CachedStatement>& scratch) {
+  if (scratch != nullptr) return;
+  if (StatementCache* cache = CacheOf(sql)) cache->Forget(key);
+}
+
 // A kept PostgreSQL statement with one text[] parameter per column.
 struct ArrayStatement : CachedStatement {
   ArrayStatement(soci::session& sql, const std::string& text, size_t n) : arrays(n), st(sql) {
@@ -56,7 +66,12 @@ int64_t RunArrays(soci::session& sql, const std::string& text,
   for (size_t i = 0; i < columns.size(); ++i) {
     q->arrays[i] = TextArray(*columns[i].values, columns[i].indicators);
   }
-  q->st.execute(true);
+  try {
+    q->st.execute(true);
+  } catch (...) {
+    ForgetUnlessScratch(sql, text, scratch);
+    throw;
+  }
   return q->st.get_affected_rows();
 }
 
@@ -102,11 +117,7 @@ int64_t RunVectors(soci::session& sql, const std::string& text,
       affected += q->st.get_affected_rows();
     }
   } catch (...) {
-    // A statement that failed half-way is not kept: the next call prepares
-    // it afresh.
-    if (scratch == nullptr) {
-      if (StatementCache* cache = CacheOf(sql)) cache->Forget(text);
-    }
+    ForgetUnlessScratch(sql, text, scratch);
     throw;
   }
   return affected;
