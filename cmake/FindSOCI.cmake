@@ -1,5 +1,7 @@
 # FindSOCI — Debian's libsoci-dev ships no CMake config, so find it here.
-# Defines SOCI::core, SOCI::sqlite3 and SOCI::postgresql (when present).
+# Defines SOCI::core, SOCI::sqlite3 and SOCI::postgresql (when present);
+# SOCI::sqlite3 brings libsqlite3 too (the store reads a connection's change
+# count through the backend's handle).
 # Debian built SOCI with Boost support (soci-config.h defines SOCI_HAVE_BOOST),
 # so its headers need Boost's headers too: libboost-dev.
 find_path(SOCI_INCLUDE_DIR soci/soci.h)
@@ -13,7 +15,7 @@ find_package(PostgreSQL QUIET)
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(SOCI
   REQUIRED_VARS SOCI_CORE_LIBRARY SOCI_SQLITE3_LIBRARY SOCI_POSTGRESQL_LIBRARY SOCI_INCLUDE_DIR
-                Boost_FOUND PostgreSQL_FOUND)
+                Boost_FOUND SQLite3_FOUND PostgreSQL_FOUND)
 
 if(SOCI_FOUND AND NOT TARGET SOCI::core)
   add_library(SOCI::core UNKNOWN IMPORTED)
@@ -24,7 +26,7 @@ if(SOCI_FOUND AND NOT TARGET SOCI::core)
   add_library(SOCI::sqlite3 UNKNOWN IMPORTED)
   set_target_properties(SOCI::sqlite3 PROPERTIES
     IMPORTED_LOCATION "${SOCI_SQLITE3_LIBRARY}"
-    INTERFACE_LINK_LIBRARIES "SOCI::core")
+    INTERFACE_LINK_LIBRARIES "SOCI::core;SQLite::SQLite3")
   if(SOCI_POSTGRESQL_LIBRARY)
     add_library(SOCI::postgresql UNKNOWN IMPORTED)
     set_target_properties(SOCI::postgresql PROPERTIES

@@ -25,7 +25,7 @@ pg_dir=$(mktemp -d /tmp/allot-pg-XXXXXX)
 trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
 ALLOT_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir")
 export ALLOT_TEST_PG_URL
-for suite in server/database_pg_test server/bulk_test \
+for suite in server/database_pg_test server/bulk_test server/principal_cache_test \
              scim_api/scim_api_integration_test scim_api/scim_api_store_test hardening/hardening_test \
              admin/admin_api_test admin/admin_flows_test \
              admin/console_api_test \

@@ -12,6 +12,7 @@
 #include "server/admin/licenses_routes.h"
 #include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
+#include "server/auth/principal_cache.h"
 #include "server/auth/sessions.h"
 #include "server/auth/operator_tokens.h"
 #include "server/auth/tokens.h"
@@ -66,21 +67,24 @@ log::Level ParseLevel(const std::string& name) {
 
 // The credential each surface takes (server/http/surfaces.h), checked from
 // the request head alone, before any body is read.
-http::Authenticator MakeAuthenticator(store::Database& database) {
-  return [&database](const http::RequestHead& head,
-                     const http::SurfaceRule& rule) -> Result<auth::Principal> {
+// Bearer tokens of tenants go through `principals` (auth/principal_cache.h).
+http::Authenticator MakeAuthenticator(store::Database& database,
+                                      auth::PrincipalCache& principals) {
+  return [&database, &principals](const http::RequestHead& head,
+                                  const http::SurfaceRule& rule) -> Result<auth::Principal> {
     switch (rule.credential) {
       case http::Credential::kScimToken:
-        return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kScim);
+        return principals.Authenticate(head.Header("Authorization"), auth::TokenKind::kScim);
       case http::Credential::kAdminToken:
-        if (rule.surface == http::Surface::kAdmin) {
-          // The admin API also takes the console's session cookie; writes
-          // with it need X-Allot-CSRF (server/auth/sessions.h).
+        if (rule.surface == http::Surface::kAdmin && head.Header("Authorization").empty()) {
+          // Without a bearer token the admin API takes the console's
+          // session cookie; writes with it need X-Allot-CSRF
+          // (server/auth/sessions.h).
           return auth::AuthenticateAdminRequest(database, head.Header("Authorization"),
                                                 head.Header("Cookie"),
                                                 head.Header(auth::kCsrfHeaderName), head.method);
         }
-        return auth::Authenticate(database, head.Header("Authorization"), auth::TokenKind::kAdmin);
+        return principals.Authenticate(head.Header("Authorization"), auth::TokenKind::kAdmin);
       case http::Credential::kOperatorToken: {
         auto who = auth::AuthenticateOperator(database, head.Header("Authorization"));
         // /metrics spans every tenant: a tenant's admin is told so (403),
@@ -190,7 +194,8 @@ int RunServe(const ServeConfig& config) {
   admin::AddPolicyRoutes(router, engine);
 
   store::Database& database = **db;
-  http::HttpServer server(options, router, MakeAuthenticator(database), metrics);
+  auth::PrincipalCache principals(database);
+  http::HttpServer server(options, router, MakeAuthenticator(database, principals), metrics);
   auto port = server.Bind();
   if (!port) return Die(1, port.error().message);
 

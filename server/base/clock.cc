@@ -10,15 +10,36 @@ std::string NowRfc3339() { return TimeRfc3339(std::chrono::system_clock::now());
 
 std::string TimeRfc3339(std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
-  const std::time_t secs = system_clock::to_time_t(now);
-  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];  // ample: the compiler cannot bound tm's fields
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buf;
+  // Calendar arithmetic rather than gmtime_r and snprintf: every log line
+  // and most writes take a timestamp, and gmtime_r serialises all threads
+  // on glibc's time-zone lock.
+  const auto ms = floor<milliseconds>(now);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss time{ms - day};
+  const int year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999) {
+    const std::time_t secs = system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];  // ample: the compiler cannot bound tm's fields
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(time.subseconds().count()));
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t at, unsigned value, size_t digits) {
+    for (size_t i = digits; i-- > 0; value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, static_cast<unsigned>(date.month()), 2);
+  put(8, static_cast<unsigned>(date.day()), 2);
+  put(11, static_cast<unsigned>(time.hours().count()), 2);
+  put(14, static_cast<unsigned>(time.minutes().count()), 2);
+  put(17, static_cast<unsigned>(time.seconds().count()), 2);
+  put(20, static_cast<unsigned>(time.subseconds().count()), 3);
+  return out;
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text) {

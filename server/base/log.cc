@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 
 #include "server/base/clock.h"
@@ -30,9 +31,9 @@ void AppendValue(std::string& out, const Value& value) {
   } else if (auto* i = std::get_if<int64_t>(&value)) {
     out += std::to_string(*i);
   } else if (auto* d = std::get_if<double>(&value)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", *d);
-    out += buf;
+    char buf[400];  // fixed notation of the largest double takes 313
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d, std::chars_format::fixed, 3);
+    if (ec == std::errc()) out.append(buf, end);
   } else {
     out += std::get<bool>(value) ? "true" : "false";
   }

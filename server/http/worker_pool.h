@@ -6,6 +6,11 @@
 // the server answers 429 instead of running a request its client has
 // probably given up on. The queue itself is bounded by the transport: each
 // connection has at most one job queued or running.
+//
+// A worker that finishes a job waits awake for a few yields before it
+// sleeps; Post wakes a sleeping worker only when more jobs wait than there
+// are awake ones to take them (worker_pool.cc says why, and how long).
+// Every job posted before Shutdown runs.
 // Thread-safety: Post may be called from any thread; Shutdown from one.
 #pragma once
 
@@ -43,15 +48,14 @@ class WorkerPool {
     Clock::time_point queued_at;
   };
   void Work();
-  // Briefly waits awake for the next job (see worker_pool.cc).
-  void Spin();
 
   const std::chrono::milliseconds queue_timeout_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Queued> jobs_;
   bool shutdown_ = false;
-  std::atomic<int> pending_{0};  // jobs queued, for Spin (read without the lock)
+  int spinners_ = 0;  // workers waiting awake for a job (guarded by mutex_)
+  std::atomic<int> pending_{0};  // jobs queued, for spinners (read without the lock)
   std::vector<std::thread> threads_;
 };
 

@@ -33,6 +33,16 @@ std::string Value(const BulkColumn& c, size_t i) {
   return c.type == "text" ? v : "CAST(" + v + " AS " + c.type + ")";
 }
 
+// A kept statement whose execution threw is dropped (when it was kept, not
+// a one-off in `scratch`): the next call prepares it afresh. SOCI's
+// PostgreSQL backend leaks the parameter buffers of a failed execution when
+// the statement runs again, and a failure may leave a statement half-way.
+void ForgetUnlessScratch(soci::session& sql, const std::string& key,
+                         const std::unique_ptr<CachedStatement>& scratch) {
+  if (scratch != nullptr) return;
+  if (StatementCache* cache = CacheOf(sql)) cache->Forget(key);
+}
+
 // A kept PostgreSQL statement with one text[] parameter per column.
 struct ArrayStatement : CachedStatement {
   ArrayStatement(soci::session& sql, const std::string& text, size_t n) : arrays(n), st(sql) {
@@ -56,31 +66,61 @@ int64_t RunArrays(soci::session& sql, const std::string& text,
   for (size_t i = 0; i < columns.size(); ++i) {
     q->arrays[i] = TextArray(*columns[i].values, columns[i].indicators);
   }
-  q->st.execute(true);
+  try {
+    q->st.execute(true);
+  } catch (...) {
+    ForgetUnlessScratch(sql, text, scratch);
+    throw;
+  }
   return q->st.get_affected_rows();
 }
 
-// Runs `text` on SQLite binding the columns' vectors (one execution per row,
-// in-process); `columns` in the order of the placeholders :c0, :c1….
+// A kept SQLite statement with one scalar parameter per column, run once
+// per row (as SOCI runs a statement bound to vectors).
+struct RowStatement : CachedStatement {
+  RowStatement(soci::session& sql, const std::string& text, size_t n)
+      : values(n), indicators(n, soci::i_ok), st(sql) {
+    for (size_t i = 0; i < n; ++i) {
+      st.exchange(soci::use(values[i], indicators[i], "c" + std::to_string(i)));
+    }
+    st.alloc();
+    st.prepare(text);
+    st.define_and_bind();
+  }
+  // Sized once: soci::use holds addresses.
+  std::vector<std::string> values;
+  std::vector<soci::indicator> indicators;
+  soci::statement st;
+};
+
+// Runs `text` on SQLite once per row, the columns' values bound to the
+// placeholders :c0, :c1… in order; returns affected rows. The statement is
+// kept per connection: preparing it on every call was half of what writing
+// an audit event cost (every SCIM write writes one).
 int64_t RunVectors(soci::session& sql, const std::string& text,
                    const std::vector<BulkColumn>& columns) {
-  std::vector<std::vector<soci::indicator>> indicators(columns.size());
-  soci::statement st(sql);
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const BulkColumn& c = columns[i];
-    indicators[i] = c.indicators != nullptr
-                        ? *c.indicators
-                        : std::vector<soci::indicator>(c.values->size(), soci::i_ok);
-    // SOCI only reads a vector bound for input; its overloads with
-    // indicators just lack a const form.
-    auto& values = const_cast<std::vector<std::string>&>(*c.values);
-    st.exchange(soci::use(values, indicators[i], "c" + std::to_string(i)));
+  std::unique_ptr<CachedStatement> scratch;
+  auto* q = Prepared<RowStatement>(
+      sql, text,
+      [&](soci::session& s) { return std::make_unique<RowStatement>(s, text, columns.size()); },
+      &scratch);
+  const size_t rows = RowCount(columns);
+  int64_t affected = 0;
+  try {
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t i = 0; i < columns.size(); ++i) {
+        const BulkColumn& c = columns[i];
+        q->values[i] = (*c.values)[r];
+        q->indicators[i] = c.indicators != nullptr ? (*c.indicators)[r] : soci::i_ok;
+      }
+      q->st.execute(true);
+      affected += q->st.get_affected_rows();
+    }
+  } catch (...) {
+    ForgetUnlessScratch(sql, text, scratch);
+    throw;
   }
-  st.alloc();
-  st.prepare(text);
-  st.define_and_bind();
-  st.execute(true);
-  return st.get_affected_rows();
+  return affected;
 }
 
 }  // namespace

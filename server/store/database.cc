@@ -75,6 +75,11 @@ void Control(soci::session& sql, Backend backend, const char* text) {
       ->st.execute(true);
 }
 
+// The SQLite connection behind a session of this pool.
+sqlite_api::sqlite3* SqliteHandle(soci::session& sql) {
+  return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+}
+
 // A number in [0, 1) for retry jitter (not a secret: no CSPRNG needed).
 double RandomFraction() {
   thread_local std::minstd_rand engine(std::random_device{}());
@@ -207,6 +212,14 @@ Error Report(const std::exception& e) {
 }  // namespace
 
 Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
+  // A write moves write_generation however it ends: after its transaction,
+  // before its caller learns the outcome.
+  struct CountWrite {
+    std::atomic<uint64_t>* generation;
+    ~CountWrite() {
+      if (generation != nullptr) generation->fetch_add(1);
+    }
+  } count_write{write ? &write_generation_ : nullptr};
   if (write && backend_ == Backend::kSqlite) return RunQueuedWrite(fn);
   if (backend_ == Backend::kSqlite) return RunOnce("BEGIN", fn).result;
   // PostgreSQL: reads see one snapshot, as on SQLite. Writes run under READ
@@ -260,6 +273,18 @@ Database::Attempt Database::RunOnce(const char* begin,
     return {Fail(ErrorCode::kUnavailable, "the database is unreachable; retry later"), true};
   }
   ScopedStatementCache cache(sql, caches_[lease.position()].get());
+  // A read promises to change nothing, and PostgreSQL holds it to that
+  // (READ ONLY). SQLite does not: should a read change rows all the same,
+  // write_generation moves as for a write, so caches that rely on it stay
+  // exact whatever a read did.
+  struct CountSqliteChanges {
+    sqlite_api::sqlite3* db;
+    std::atomic<uint64_t>& generation;
+    const int before = db != nullptr ? sqlite_api::sqlite3_total_changes(db) : 0;
+    ~CountSqliteChanges() {
+      if (db != nullptr && sqlite_api::sqlite3_total_changes(db) != before) generation.fetch_add(1);
+    }
+  } count_changes{postgres ? nullptr : SqliteHandle(sql), write_generation_};
   // Where the transaction stood when it failed. On PostgreSQL, once COMMIT
   // or ROLLBACK is sent the transaction is over whatever comes back (a
   // COMMIT that fails has rolled back), so no ROLLBACK follows: that one

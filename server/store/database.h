@@ -51,6 +51,8 @@
 // function belongs to that call only.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -114,6 +116,16 @@ class Database {
   // True when a trivial query succeeds (for /readyz).
   bool Ping();
 
+  // How many write transactions (Write, WriteValue) of this Database have
+  // ended, committed or not. A write moves it after its transaction has
+  // ended and before it returns to its caller. So when a value read before
+  // a read transaction began is still the current one, no write through
+  // this Database has changed anything since that transaction's snapshot:
+  // a cache of what that transaction read is still exact for this process
+  // (auth/principal_cache.h). It knows nothing of other processes sharing
+  // the database.
+  uint64_t write_generation() const { return write_generation_.load(); }
+
  private:
   Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size,
            int retry_deadline_ms);
@@ -153,6 +165,7 @@ class Database {
   // One per pooled connection, by pool position; declared after pool_ so
   // the statements are finalised before their connections close.
   std::vector<std::unique_ptr<StatementCache>> caches_;
+  std::atomic<uint64_t> write_generation_{0};
   // SQLite writes waiting for the leader, and whether one is leading.
   std::mutex queue_mu_;
   std::deque<QueuedWrite*> write_queue_;

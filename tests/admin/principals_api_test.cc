@@ -206,6 +206,33 @@ TEST_F(PrincipalsApiTest, WhoAmIListsWhatTheRoleMayDo) {
   EXPECT_FALSE(me["permissions"].contains("manage_principals"));
 }
 
+// A token check may come from the server's cache (docs/operations.md,
+// "Surfaces and credentials"): a revocation through one server applies
+// there at once, and on a second server sharing the database (SQLite file
+// or, in CI's PostgreSQL run, PostgreSQL) once the cache's second has
+// passed. Own servers.
+TEST(TokenCache, ARevocationReachesAnotherInstanceWithinASecond) {
+  std::string error;
+  auto a = TestServer::Start({}, &error);
+  ASSERT_TRUE(a) << error;
+  auto b = TestServer::Start({.data_dir = a->data_dir()}, &error);
+  ASSERT_TRUE(b) << error;
+  auto on_a = a->Client();
+  auto on_b = b->Client();
+  auto created = on_a.Post("/admin/v1/scim-tokens", a->admin_token(), R"({"name":"idp"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string token = json::parse(created.body)["token"];
+  const std::string id = json::parse(created.body)["id"];
+  for (int i = 0; i < 2; ++i) {  // the second answer may be B's cache's
+    ASSERT_EQ(on_a.Get("/scim/v2/Users", token).status, 200);
+    ASSERT_EQ(on_b.Get("/scim/v2/Users", token).status, 200);
+  }
+  ASSERT_EQ(on_a.Delete("/admin/v1/scim-tokens/" + id, a->admin_token()).status, 204);
+  EXPECT_EQ(on_a.Get("/scim/v2/Users", token).status, 401) << "on the instance that revoked it";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(on_b.Get("/scim/v2/Users", token).status, 401) << "on another instance, after 1 s";
+}
+
 // Own server: the lock-out rule concerns the tenant's only Global admin.
 TEST(LastGlobalAdmin, CannotBeDeletedOrLoseItsLastToken) {
   std::string error;

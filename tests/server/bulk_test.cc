@@ -119,5 +119,73 @@ TEST_F(BulkTest, NoRowsIsNoStatement) {
   EXPECT_EQ(*n, 0);
 }
 
+// The statements are kept per connection: later calls on one connection
+// (one transaction here) reuse them with other row counts and other NULLs,
+// and count affected rows per call.
+TEST_F(BulkTest, KeptStatementsServeLaterCallsWithOtherRows) {
+  std::vector<std::string> k1 = {"a", "b", "c"}, n1 = {"1", "2", "3"}, note1 = {"x", "", "z"};
+  std::vector<soci::indicator> ind1 = {soci::i_ok, soci::i_null, soci::i_ok};
+  std::vector<std::string> k2 = {"d"}, n2 = {"4"}, note2 = {""};
+  std::vector<soci::indicator> ind2 = {soci::i_null};
+  std::vector<std::string> k3 = {"e", "f"}, n3 = {"5", "6"}, note3 = {"e!", "f!"};
+  auto changed = db_->WriteValue<std::vector<int64_t>>(
+      [&](soci::session& sql) -> Result<std::vector<int64_t>> {
+        for (auto* rows : {&k1, &k2, &k3}) {
+          auto* n = rows == &k1 ? &n1 : rows == &k2 ? &n2 : &n3;
+          auto* note = rows == &k1 ? &note1 : rows == &k2 ? &note2 : &note3;
+          auto* ind = rows == &k1 ? &ind1 : rows == &k2 ? &ind2 : nullptr;
+          if (auto s = InsertRows(sql, "t", {{"k", rows}, {"n", n, nullptr, "bigint"}, {"note", note, ind}});
+              !s) {
+            return std::unexpected(s.error());
+          }
+        }
+        std::vector<int64_t> out;
+        for (auto* which : {&k1, &k2}) {
+          std::vector<std::string> to(which->size(), "9");
+          auto u = UpdateRows(sql, "t", {{"n", &to, nullptr, "bigint"}}, {{"k", which}});
+          if (!u) return std::unexpected(u.error());
+          out.push_back(*u);
+        }
+        return out;
+      });
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(*changed, (std::vector<int64_t>{3, 1}));
+  auto rows = Rows();
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows["a"], (std::pair<long long, std::string>{9, "x"}));
+  EXPECT_EQ(rows["b"], (std::pair<long long, std::string>{9, "<null>"}));
+  EXPECT_EQ(rows["d"], (std::pair<long long, std::string>{9, "<null>"}));
+  EXPECT_EQ(rows["e"], (std::pair<long long, std::string>{5, "e!"}));
+  EXPECT_EQ(rows["f"], (std::pair<long long, std::string>{6, "f!"}));
+}
+
+// A kept statement still works after the table it writes changes shape (a
+// migration run while the server holds its statements), and after a call
+// of it failed half-way.
+TEST_F(BulkTest, KeptStatementsSurviveASchemaChangeAndAFailure) {
+  std::vector<std::string> k1 = {"a"}, k2 = {"b"}, k3 = {"c"}, dup = {"d", "d"}, n = {"1"},
+                           n2 = {"1", "2"};
+  Status s = db_->Write([&](soci::session& sql) -> Status {
+    if (auto r = InsertRows(sql, "t", {{"k", &k1}, {"n", &n, nullptr, "bigint"}}); !r) return r;
+    sql << "ALTER TABLE t ADD COLUMN added TEXT";
+    return InsertRows(sql, "t", {{"k", &k2}, {"n", &n, nullptr, "bigint"}});
+  });
+  ASSERT_TRUE(s) << s.error().message;
+  // Both connections of the pool: the failure lands on whichever runs it.
+  for (int i = 0; i < 2; ++i) {
+    Status failed = db_->Write([&](soci::session& sql) {
+      return InsertRows(sql, "t", {{"k", &dup}, {"n", &n2, nullptr, "bigint"}});
+    });
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::kConflict);
+  }
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) {
+    return InsertRows(sql, "t", {{"k", &k3}, {"n", &n, nullptr, "bigint"}});
+  }));
+  auto rows = Rows();
+  EXPECT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(rows.contains("a") && rows.contains("b") && rows.contains("c"));
+}
+
 }  // namespace
 }  // namespace allot::store

@@ -132,6 +132,39 @@ TEST_F(DatabaseTest, RefusesADatabaseNewerThanTheBinary) {
   EXPECT_NE(s.error().message.find("newer allot"), std::string::npos);
 }
 
+// Caches of database state (auth/principal_cache.h) rely on
+// write_generation: every write moves it before returning, committed or
+// not, and reads leave it alone.
+TEST_F(DatabaseTest, WriteGenerationMovesWithEveryWriteAndNoRead) {
+  const uint64_t start = db_->write_generation();
+  CountTenants();
+  EXPECT_EQ(db_->write_generation(), start) << "a read moved it";
+  ASSERT_TRUE(db_->Write([](soci::session& sql) -> Status {
+    sql << "INSERT INTO tenants (id, created_at) VALUES ('a', 'now')";
+    return Ok();
+  }));
+  EXPECT_EQ(db_->write_generation(), start + 1);
+  ASSERT_FALSE(db_->Write([](soci::session&) -> Status {
+    return Fail(ErrorCode::kInvalidRequest, "changed my mind");
+  }));
+  EXPECT_EQ(db_->write_generation(), start + 2);
+  ASSERT_FALSE(db_->WriteValue<int>([](soci::session& sql) -> Result<int> {
+    sql << "INSERT INTO no_such_table VALUES (1)";  // throws
+    return 1;
+  }));
+  EXPECT_EQ(db_->write_generation(), start + 3);
+}
+
+// SQLite lets a read transaction change rows (PostgreSQL's are READ ONLY);
+// one that does moves write_generation all the same.
+TEST_F(DatabaseTest, AReadThatChangesRowsMovesWriteGeneration) {
+  const uint64_t start = db_->write_generation();
+  ASSERT_TRUE(db_->Read([](soci::session& sql) -> Status {
+    sql << "INSERT INTO tenants (id, created_at) VALUES ('a', 'now')";
+    return Ok();
+  }));
+  EXPECT_GT(db_->write_generation(), start);
+}
 
 // Concurrent writes are committed in groups (one transaction, a savepoint
 // each). Every write must still commit or vanish on its own: the failures
