@@ -1,0 +1,36 @@
+// server/webhooks/sender.h — one signed POST to a webhook receiver with
+// cpp-httplib's client: TLS with the server's certificate verified (against
+// the system's trust store, or `ca_file`) for https://, plain HTTP for
+// http:// (allowed to private networks only, target.h), connecting to the
+// address the caller checked while the Host header, SNI and the certificate
+// check use the URL's host name. Redirects are not followed (a 3xx is a
+// failed attempt). The answer's body is read and dropped, at most 64 KiB.
+// Thread-safety: thread-safe (one client per call).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/webhooks/target.h"
+
+namespace allot::webhooks {
+
+struct SendOptions {
+  std::chrono::milliseconds timeout{5000};  // to connect, and for each read and write
+  std::string ca_file;                      // PEM trust anchors; "" for the system's
+};
+
+struct SendResult {
+  int status = 0;     // the HTTP status; 0 when there was no answer
+  std::string error;  // why there was no answer, or "" 
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+// POSTs `body` (application/json) with `headers` to `url` at `address`.
+SendResult PostJson(const WebhookUrl& url, const std::string& address,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
+                    const std::string& body, const SendOptions& options);
+
+}  // namespace allot::webhooks
