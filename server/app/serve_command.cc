@@ -12,10 +12,12 @@
 #include "server/admin/licenses_routes.h"
 #include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
+#include "server/auth/app_tokens.h"
 #include "server/auth/sessions.h"
 #include "server/auth/operator_tokens.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
+#include "server/entitlements/routes.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
@@ -92,7 +94,7 @@ http::Authenticator MakeAuthenticator(store::Database& database) {
         return who;
       }
       case http::Credential::kAppToken:
-        return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
+        return auth::AuthenticateApp(database, head.Header("Authorization"));
       case http::Credential::kNone:
         break;
     }
@@ -180,6 +182,7 @@ int RunServe(const ServeConfig& config) {
   operator_api::AddRoutes(router, **db, engine);
   admin::AddLicensesRoutes(router, engine);
   admin::AddPolicyRoutes(router, engine);
+  entitlements::AddRoutes(router, **db);
 
   store::Database& database = **db;
   http::HttpServer server(options, router, MakeAuthenticator(database), metrics);

@@ -121,8 +121,7 @@ struct TokenLookup : store::CachedStatement {
 
 }  // namespace
 
-Result<Principal> Authenticate(store::Database& db, std::string_view header,
-                               TokenKind required_kind) {
+Result<std::string_view> BearerToken(std::string_view header) {
   if (header.empty()) {
     return Fail(ErrorCode::kUnauthorized,
                 "missing Authorization header; send 'Authorization: Bearer <token>'");
@@ -138,6 +137,14 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
   if (token.empty() || token.size() > 512) {
     return Fail(ErrorCode::kUnauthorized, "the bearer token is empty or too long");
   }
+  return token;
+}
+
+Result<Principal> Authenticate(store::Database& db, std::string_view header,
+                               TokenKind required_kind) {
+  auto bearer = BearerToken(header);
+  if (!bearer) return std::unexpected(bearer.error());
+  const std::string_view token = *bearer;
   const std::string presented_hash = HashToken(token);
 
   return db.ReadValue<Principal>([&](soci::session& sql) -> Result<Principal> {
@@ -161,6 +168,9 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
     if (!q->found && token.starts_with("allot_operator_")) {
       return Fail(ErrorCode::kUnauthorized,
                   "an operator token works only under /operator/v1 and on /metrics");
+    }
+    if (!q->found && token.starts_with("allot_app_")) {
+      return Fail(ErrorCode::kUnauthorized, "an app token works only under /entitlements/v1");
     }
     if (!q->found || stored_hash.size() != presented_hash.size() ||
         CRYPTO_memcmp(stored_hash.data(), presented_hash.data(), stored_hash.size()) != 0) {
