@@ -26,6 +26,7 @@
 #include "server/scim_api/routes.h"
 #include "server/store/database.h"
 #include "server/store/migrations.h"
+#include "server/webhooks/delivery_worker.h"
 
 namespace allot::app {
 namespace {
@@ -117,6 +118,11 @@ int RunServe(const ServeConfig& config) {
     return Die(2, "--tls-cert and --tls-key go together; give both or neither");
   }
   std::error_code ec;
+  if (!config.webhook_ca_file.empty() &&
+      !std::filesystem::is_regular_file(config.webhook_ca_file, ec)) {
+    return Die(2, "--webhook-ca-file " + config.webhook_ca_file +
+                      " is not a readable file; give a PEM file of CA certificates");
+  }
   if (config.db_url.empty() && !std::filesystem::exists(config.data_dir + "/allot.db", ec)) {
     return Die(1, "no database in " + config.data_dir + ": run 'allot init --data-dir " +
                       config.data_dir + "' first");
@@ -155,8 +161,17 @@ int RunServe(const ServeConfig& config) {
   // A peer that resets a connection must never kill the process.
   signal(SIGPIPE, SIG_IGN);
 
+  const webhooks::DeliveryOptions delivery{
+      .target = {.allow_private_networks = config.webhooks_allow_private_networks},
+      .send = {.timeout = std::chrono::milliseconds(config.webhook_timeout_ms),
+               .ca_file = config.webhook_ca_file},
+      .retry = {.max_attempts = config.webhook_max_attempts,
+                .base = std::chrono::milliseconds(config.webhook_retry_base_ms)},
+      .retention = std::chrono::seconds(config.webhook_retention_seconds)};
+  // A connection for each request worker, the webhook senders and a few
+  // background threads.
   auto db = store::Database::Open({.url = DatabaseUrl(config.data_dir, config.db_url),
-                                   .pool_size = config.threads + 4});
+                                   .pool_size = config.threads + delivery.senders + 4});
   if (!db) return Die(1, db.error().message);
   if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
 
@@ -183,6 +198,7 @@ int RunServe(const ServeConfig& config) {
   admin::AddLicensesRoutes(router, engine);
   admin::AddPolicyRoutes(router, engine);
   entitlements::AddRoutes(router, **db);
+  admin::AddWebhookRoutes(router, **db, delivery.target);
 
   store::Database& database = **db;
   http::HttpServer server(options, router, MakeAuthenticator(database), metrics);
@@ -213,6 +229,9 @@ int RunServe(const ServeConfig& config) {
   // (each is removed by exactly one).
   licensing::ExpirySweeper sweeper(database, std::chrono::seconds(config.expiry_sweep_seconds));
   sweeper.Start();
+  // Webhook deliveries go out from here, after their changes commit.
+  webhooks::DeliveryWorker deliveries(database, delivery);
+  deliveries.Start();
 
   log::Info("listening", {{"host", listen->host},
                           {"port", *port},
@@ -220,6 +239,7 @@ int RunServe(const ServeConfig& config) {
                           {"schema_version", store::LatestSchemaVersion()}});
   server.Run();
   signal_thread.join();
+  deliveries.Stop();
   sweeper.Stop();
   log::Info("stopped");
   return 0;

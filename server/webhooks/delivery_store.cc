@@ -49,8 +49,15 @@ Result<std::vector<ClaimedDelivery>> ClaimDue(store::Database& db, const std::st
         }
         std::vector<ClaimedDelivery> out;
         for (long long id : ids) {
-          sql << "UPDATE webhook_deliveries SET lease_owner = :o, lease_until = :u WHERE id = :id",
-              soci::use(owner), soci::use(until), soci::use(id);
+          // Conditional, so that a row is claimed once even if the SELECT
+          // above ran without its lock (a second line of defence).
+          soci::statement lease_row =
+              (sql.prepare << "UPDATE webhook_deliveries SET lease_owner = :o, lease_until = :u "
+                              "WHERE id = :id AND status = 'pending' AND (lease_until IS NULL OR "
+                              "lease_until <= :now)",
+               soci::use(owner), soci::use(until), soci::use(id), soci::use(now));
+          lease_row.execute(true);
+          if (lease_row.get_affected_rows() != 1) continue;
           ClaimedDelivery c;
           c.id = id;
           long long attempts = 0;

@@ -48,6 +48,7 @@ TEST_F(Entitlements, OnlyAGlobalAdminManagesAppTokensAndTheyAreAudited) {
   for (const std::string& t : {user_admin, sub_admin}) {
     EXPECT_EQ(As(t, "POST", "/admin/v1/app-tokens", R"({"name":"x"})").status, 403);
     EXPECT_EQ(As(t, "GET", "/admin/v1/app-tokens").status, 403);
+    EXPECT_EQ(As(t, "GET", "/admin/v1/webhooks").status, 403);
   }
 
   HttpResponse r = Admin("POST", "/app-tokens", R"({"name":"reader","products":["lit"]})");

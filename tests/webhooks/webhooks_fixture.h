@@ -83,7 +83,11 @@ inline bool VerifySignature(const std::string& secret, const std::string& id,
 
 class ServeTest : public ::testing::Test {
  protected:
-  static std::vector<std::string> DefaultArgs() { return {}; }
+  // Webhooks may reach loopback (the receiver); retries after 200 ms,
+  // doubling.
+  static std::vector<std::string> DefaultArgs() {
+    return {"--webhooks-allow-private-networks", "--webhook-retry-base-ms", "200"};
+  }
   std::unique_ptr<TestServer> Start(std::vector<std::string> extra = {},
                                     std::optional<std::string> data_dir = std::nullopt) {
     allot::testing::ServerOptions options;
