@@ -24,6 +24,19 @@ double Jitter() {
 
 }  // namespace
 
+namespace {
+
+// Due: pending, its time come, no live lease, and no earlier pending
+// delivery of the same webhook and user (order).
+constexpr const char* kDue =
+    "SELECT d.id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= "
+    ":now AND (d.lease_until IS NULL OR d.lease_until <= :now2) AND NOT EXISTS (SELECT 1 FROM "
+    "webhook_deliveries e WHERE e.status = 'pending' AND e.tenant_id = d.tenant_id AND "
+    "e.webhook_id = d.webhook_id AND e.order_key = d.order_key AND e.id < d.id) ORDER BY "
+    "d.next_attempt_at, d.id LIMIT :n";
+
+}  // namespace
+
 Result<std::vector<ClaimedDelivery>> ClaimDue(store::Database& db, const std::string& owner,
                                               int limit, std::chrono::milliseconds lease) {
   return db.WriteValue<std::vector<ClaimedDelivery>>(
@@ -34,15 +47,7 @@ Result<std::vector<ClaimedDelivery>> ClaimDue(store::Database& db, const std::st
         {
           long long id = 0;
           soci::statement st =
-              (sql.prepare << std::string(
-                                  "SELECT d.id FROM webhook_deliveries d WHERE d.status = "
-                                  "'pending' AND d.next_attempt_at <= :now AND (d.lease_until IS "
-                                  "NULL OR d.lease_until <= :now2) AND NOT EXISTS (SELECT 1 FROM "
-                                  "webhook_deliveries e WHERE e.status = 'pending' AND "
-                                  "e.tenant_id = d.tenant_id AND e.webhook_id = d.webhook_id AND "
-                                  "e.order_key = d.order_key AND e.id < d.id) ORDER BY "
-                                  "d.next_attempt_at, d.id LIMIT :n") +
-                                  store::ForUpdateSkipLocked(sql),
+              (sql.prepare << std::string(kDue) + store::ForUpdateSkipLocked(sql),
                soci::use(now), soci::use(now), soci::use(limit), soci::into(id));
           st.execute(false);
           while (st.fetch()) ids.push_back(id);
@@ -90,10 +95,19 @@ Result<bool> AnyDue(store::Database& db) {
   return db.ReadValue<bool>([&](soci::session& sql) -> Result<bool> {
     const std::string now = NowRfc3339();
     long long id = 0;
-    sql << "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= :n "
-           "ORDER BY next_attempt_at, id LIMIT 1",
-        soci::use(now), soci::into(id);
+    int one = 1;
+    sql << kDue, soci::use(now), soci::use(now), soci::use(one), soci::into(id);
     return sql.got_data();
+  });
+}
+
+Status ReleaseLeases(store::Database& db, const std::string& owner_prefix) {
+  return db.Write([&](soci::session& sql) -> Status {
+    const std::string pattern = owner_prefix + "%";
+    sql << "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL WHERE "
+           "status = 'pending' AND lease_owner LIKE :o",
+        soci::use(pattern);
+    return Ok();
   });
 }
 

@@ -44,7 +44,8 @@ struct ClaimedDelivery {
 Result<std::vector<ClaimedDelivery>> ClaimDue(store::Database& db, const std::string& owner,
                                               int limit, std::chrono::milliseconds lease);
 
-// True when some delivery is due now (a cheap read before a claim).
+// True when some delivery could be claimed now (a read, before the claim's
+// write transaction; the same conditions).
 Result<bool> AnyDue(store::Database& db);
 
 struct AttemptOutcome {
@@ -70,6 +71,11 @@ std::chrono::milliseconds BackOff(const RetryPolicy& policy, int64_t attempts_do
 // max_attempts are spent. Errors are the database's.
 Status RecordOutcomes(store::Database& db, const std::string& owner,
                       const std::vector<AttemptOutcome>& outcomes, const RetryPolicy& policy);
+
+// Gives back the leases `owner_prefix`'s owners still hold (a process
+// shutting down, with deliveries claimed and not sent): they are claimable
+// at once, by any instance. Errors are the database's.
+Status ReleaseLeases(store::Database& db, const std::string& owner_prefix);
 
 // Deletes deliveries finished before now − `retention`, then events older
 // than that which no delivery refers to (at most `limit` rows of each per

@@ -22,6 +22,7 @@ std::chrono::milliseconds DeliveryWorker::lease() const {
 }
 
 void DeliveryWorker::Start() {
+  for (int i = 0; i < options_.senders; ++i) aborts_.push_back(std::make_unique<SendAbort>());
   for (int i = 0; i < options_.senders; ++i) threads_.emplace_back([this, i] { Send(i); });
   threads_.emplace_back([this] { PruneLoop(); });
 }
@@ -33,10 +34,19 @@ void DeliveryWorker::Stop() {
   }
   stop_cv_.notify_all();
   NotifyOutbox();
+  for (auto& abort : aborts_) abort->Abort();
+  const bool started = !threads_.empty();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  if (started) {
+    if (auto s = ReleaseLeases(db_, owner_ + "/"); !s) {
+      log::Warn("webhook deliveries: cannot give back leases at shutdown; they run out "
+                "on their own",
+                {{"error", s.error().message}});
+    }
+  }
 }
 
 void DeliveryWorker::Sleep(std::chrono::milliseconds d) {
@@ -49,7 +59,7 @@ void DeliveryWorker::Pause(std::chrono::milliseconds d) {
   stop_cv_.wait_for(lock, d, [this] { return stopping_.load(); });
 }
 
-AttemptOutcome DeliveryWorker::Attempt(const ClaimedDelivery& d) const {
+AttemptOutcome DeliveryWorker::Attempt(const ClaimedDelivery& d, SendAbort& abort) const {
   AttemptOutcome out{.id = d.id, .attempts_before = d.attempts};
   auto url = ParseWebhookUrl(d.url);
   if (!url) {
@@ -72,7 +82,7 @@ AttemptOutcome DeliveryWorker::Attempt(const ClaimedDelivery& d) const {
                                    {{"webhook-id", d.event_id},
                                     {"webhook-timestamp", timestamp},
                                     {"webhook-signature", Sign(*key, d.event_id, timestamp, d.body)}},
-                                   d.body, options_.send);
+                                   d.body, options_.send, &abort);
   out.status = sent.status;
   out.delivered = sent.ok();
   if (!out.delivered) {
@@ -113,8 +123,11 @@ void DeliveryWorker::Send(int index) {
     }
     std::vector<AttemptOutcome> outcomes;
     for (const ClaimedDelivery& d : claimed) {
-      outcomes.push_back(Attempt(d));
-      const AttemptOutcome& o = outcomes.back();
+      // Stopping: what is left keeps its lease until Stop gives it back.
+      if (stopping_) break;
+      AttemptOutcome o = Attempt(d, *aborts_[index]);
+      if (stopping_) break;  // cut short: not an attempt of the receiver's
+      outcomes.push_back(o);
       if (!o.delivered) {
         log::Info("webhook delivery failed", {{"delivery_id", o.id},
                                               {"tenant", d.tenant},

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -56,7 +57,9 @@ class DeliveryWorker {
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
   void Start();
-  // Stops claiming; sends in flight finish (each within its timeouts).
+  // Stops claiming, cuts the sends in flight short (a receiver may still
+  // have got them: at least once) and gives back the leases of what was
+  // claimed and not sent, so another instance sends it at once.
   void Stop();
 
   // How long a claim holds its deliveries: every one of a batch may take
@@ -66,7 +69,7 @@ class DeliveryWorker {
  private:
   void Send(int index);
   void PruneLoop();
-  AttemptOutcome Attempt(const ClaimedDelivery& delivery) const;
+  AttemptOutcome Attempt(const ClaimedDelivery& delivery, SendAbort& abort) const;
   // Until the outbox moves or `d` passed (senders).
   void Sleep(std::chrono::milliseconds d);
   // Until Stop() or `d` passed (pruning).
@@ -79,6 +82,7 @@ class DeliveryWorker {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<SendAbort>> aborts_;  // one per sender
 };
 
 }  // namespace allot::webhooks

@@ -35,9 +35,45 @@ std::string Describe(httplib::Error error, const WebhookUrl& url) {
 
 }  // namespace
 
+void SendAbort::Abort() {
+  std::lock_guard lock(mu_);
+  aborted_ = true;
+  if (stop_current_) stop_current_();
+}
+
+bool SendAbort::aborted() const {
+  std::lock_guard lock(mu_);
+  return aborted_;
+}
+
+// Registers a client with a SendAbort for the time of one send.
+class SendInFlight {
+ public:
+  SendInFlight(SendAbort* abort, httplib::ClientImpl& client) : abort_(abort) {
+    if (abort_ == nullptr) return;
+    std::lock_guard lock(abort_->mu_);
+    if (abort_->aborted_) {
+      refused_ = true;
+      return;
+    }
+    // ClientImpl::stop() shuts the socket of a request in flight down.
+    abort_->stop_current_ = [&client] { client.stop(); };
+  }
+  ~SendInFlight() {
+    if (abort_ == nullptr) return;
+    std::lock_guard lock(abort_->mu_);
+    abort_->stop_current_ = nullptr;
+  }
+  bool refused() const { return refused_; }
+
+ private:
+  SendAbort* abort_;
+  bool refused_ = false;
+};
+
 SendResult PostJson(const WebhookUrl& url, const std::string& address,
                     const std::vector<std::pair<std::string, std::string>>& headers,
-                    const std::string& body, const SendOptions& options) {
+                    const std::string& body, const SendOptions& options, SendAbort* abort) {
   auto client = MakeClient(url, options);
   // Connect to the checked address, whatever DNS says by now.
   client->set_hostname_addr_map({{url.host, address}});
@@ -66,7 +102,13 @@ SendResult PostJson(const WebhookUrl& url, const std::string& address,
   };
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
-  const bool sent = client->send(req, res, error);
+  bool sent = false;
+  {
+    SendInFlight in_flight(abort, *client);
+    if (in_flight.refused()) return {.status = 0, .error = "stopped"};
+    sent = client->send(req, res, error);
+  }
+  if (abort != nullptr && abort->aborted()) return {.status = 0, .error = "stopped"};
   if (!sent) {
     // A body cut short after the status arrived still has its status.
     if (error == httplib::Error::Canceled && out.status != 0) return out;

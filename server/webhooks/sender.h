@@ -9,6 +9,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,9 +30,28 @@ struct SendResult {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+// Lets another thread cut sends short (a server shutting down must not wait
+// for a receiver that answers slowly). Thread-safe.
+class SendAbort {
+ public:
+  // Closes the connection of the send in flight, if any, and makes every
+  // later send fail at once.
+  void Abort();
+  bool aborted() const;
+
+ private:
+  friend class SendInFlight;
+  mutable std::mutex mu_;
+  bool aborted_ = false;
+  std::function<void()> stop_current_;  // guarded by mu_
+};
+
 // POSTs `body` (application/json) with `headers` to `url` at `address`.
+// With `abort`, the send can be cut short from another thread (then: no
+// answer, error "stopped").
 SendResult PostJson(const WebhookUrl& url, const std::string& address,
                     const std::vector<std::pair<std::string, std::string>>& headers,
-                    const std::string& body, const SendOptions& options);
+                    const std::string& body, const SendOptions& options,
+                    SendAbort* abort = nullptr);
 
 }  // namespace allot::webhooks

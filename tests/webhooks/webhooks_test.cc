@@ -302,6 +302,32 @@ TEST_F(WebhooksShortTimeout, AKillNineBetweenCommitAndDeliveryLosesNothing) {
   }));
 }
 
+// A minute per attempt: a shutdown that waited for the receiver, or leases
+// left behind, would show within the harness's deadlines.
+class WebhooksLongTimeout : public Webhooks {
+  std::vector<std::string> ExtraArgs() override { return {"--webhook-timeout-ms", "60000"}; }
+};
+
+TEST_F(WebhooksLongTimeout, ShutdownNeitherWaitsForTheReceiverNorKeepsLeases) {
+  Receiver receiver;
+  receiver.Hold(true);
+  const auto [webhook, secret] = Webhook(receiver.Url());
+  Subscription("lit", "lit-2026", 10);
+  Assign(User("u@example.com"), "lit-2026");
+  ASSERT_TRUE(Eventually([&] { return receiver.held() > 0; }));
+  // SIGTERM: the send in flight is cut short, the process exits 0 within
+  // the harness's 30 s (the attempt alone could take minutes).
+  EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
+  receiver.DropHeld();
+  // The lease was given back: a new process sends at once instead of
+  // waiting for it to run out (12 minutes).
+  auto again = Start({"--webhook-timeout-ms", "60000"}, server_->data_dir());
+  ASSERT_NE(again, nullptr);
+  ASSERT_TRUE(receiver.WaitFor([](const std::vector<Received>& r) { return !r.empty(); }))
+      << again->Log();
+  EXPECT_EQ(receiver.requests()[0].json["type"], "license.assigned");
+}
+
 TEST_F(Webhooks, TwoInstancesOnOneDatabaseDeliverEachEventOnce) {
   auto second = Start({}, server_->data_dir());
   ASSERT_NE(second, nullptr);
