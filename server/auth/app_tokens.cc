@@ -89,7 +89,8 @@ Result<Principal> AuthenticateApp(store::Database& db, std::string_view header) 
   if (!bearer) return std::unexpected(bearer.error());
   const std::string_view token = *bearer;
   const std::string presented = HashToken(token);
-  return db.ReadValue<Principal>([&](soci::session& sql) -> Result<Principal> {
+  // One statement: no BEGIN/COMMIT around it (database.h).
+  return db.ReadOneStatementValue<Principal>([&](soci::session& sql) -> Result<Principal> {
     std::unique_ptr<store::CachedStatement> scratch;
     auto* q = store::Prepared<AppTokenLookup>(
         sql, "auth.app_token_lookup",

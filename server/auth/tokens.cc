@@ -14,10 +14,21 @@
 
 namespace allot::auth {
 
+namespace {
+
+// SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up
+// (under a lock) on every digest, and every request hashes its token.
+const EVP_MD* Sha256() {
+  static EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
+}  // namespace
+
 std::string HashToken(std::string_view token) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_Digest(token.data(), token.size(), digest.data(), &length, Sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);

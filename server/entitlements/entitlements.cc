@@ -13,17 +13,17 @@
 namespace allot::entitlements {
 namespace {
 
-// The user named by :u* (id, then userName, then externalId), live rows
-// only; one row at most. Each branch is a point lookup on its own index.
-constexpr const char* kResolveUser =
-    "(SELECT id, user_name, external_id, active FROM ("
-    " SELECT id, user_name, external_id, active, 0 AS pri FROM scim_users"
-    "  WHERE tenant_id = :t1 AND id = :u1 AND deleted_at IS NULL"
-    " UNION ALL SELECT id, user_name, external_id, active, 1 FROM scim_users"
-    "  WHERE tenant_id = :t2 AND user_name_lower = :u2 AND deleted_at IS NULL"
-    " UNION ALL SELECT id, user_name, external_id, active, 2 FROM scim_users"
-    "  WHERE tenant_id = :t3 AND external_id = :u3 AND deleted_at IS NULL"
-    ") c ORDER BY pri, id LIMIT 1)";
+// The id of the user named by :u* — its id, else its userName, else its
+// externalId (the smallest id when several share it) — among live users.
+// COALESCE stops at the first that is not NULL, so a lookup by id costs
+// one index probe; each probe is a point lookup on its own index.
+constexpr const char* kResolveUserId =
+    "COALESCE("
+    "(SELECT id FROM scim_users WHERE tenant_id = :t1 AND id = :u1 AND deleted_at IS NULL), "
+    "(SELECT id FROM scim_users WHERE tenant_id = :t2 AND user_name_lower = :u2 AND "
+    "deleted_at IS NULL), "
+    "(SELECT MIN(id) FROM scim_users WHERE tenant_id = :t3 AND external_id = :u3 AND "
+    "deleted_at IS NULL))";
 
 bool InScope(const ProductScope& scope, const std::string& product) {
   return scope.empty() || std::find(scope.begin(), scope.end(), product) != scope.end();
@@ -49,53 +49,31 @@ bool Entitles(const LicenseRow& l, bool user_live, const std::string& now) {
              "active";
 }
 
-// The user and their assignments of one product: one statement.
-struct CheckStatement : store::CachedStatement {
-  explicit CheckStatement(soci::session& sql)
-      : st((sql.prepare << std::string("SELECT u.id, u.active, h.user_id, a.subscription_id, "
-                                       "a.state, s.starts_at, s.ends_at FROM ") +
-                               kResolveUser +
-                               " u LEFT JOIN user_holds h ON h.tenant_id = :t4 AND "
-                               "h.user_id = u.id LEFT JOIN assignments a ON a.tenant_id = :t5 "
-                               "AND a.user_id = u.id AND a.subscription_id IN (SELECT id FROM "
-                               "subscriptions WHERE tenant_id = :t6 AND product_id = :p) "
-                               "LEFT JOIN subscriptions s ON s.tenant_id = a.tenant_id AND "
-                               "s.id = a.subscription_id",
-            soci::use(tenant[0]), soci::use(id), soci::use(tenant[1]), soci::use(user_name_lower),
-            soci::use(tenant[2]), soci::use(id), soci::use(tenant[3]), soci::use(tenant[4]),
-            soci::use(tenant[5]), soci::use(product), soci::into(user_id), soci::into(active),
-            soci::into(hold, hold_ind), soci::into(l.subscription_id, l.sub_ind),
-            soci::into(l.state, l.state_ind), soci::into(l.starts_at, l.starts_ind),
-            soci::into(l.ends_at, l.ends_ind))) {}
-  std::string tenant[6], id, user_name_lower, product;
-  std::string user_id, hold;
-  int active = 0;
-  soci::indicator hold_ind = soci::i_null;
-  LicenseRow l;
-  soci::statement st;
-};
+// The user, whether on hold, and every assignment with its subscription:
+// one statement, for both endpoints. The assignments are read by the
+// primary key's prefix (tenant, user): a user holds a handful, whatever the
+// size of the subscriptions (a condition on the product here made SQLite
+// walk the subscription's assignments instead).
+constexpr const char* kUserLicenses =
+    "SELECT u.id, u.user_name, u.external_id, u.active, h.user_id, a.subscription_id, "
+    "s.product_id, a.state, a.activated_at, a.wanted_since, s.starts_at, s.ends_at "
+    "FROM scim_users u LEFT JOIN user_holds h ON h.tenant_id = u.tenant_id AND h.user_id = u.id "
+    "LEFT JOIN assignments a ON a.tenant_id = u.tenant_id AND a.user_id = u.id "
+    "LEFT JOIN subscriptions s ON s.tenant_id = a.tenant_id AND s.id = a.subscription_id "
+    "WHERE u.tenant_id = :t0 AND u.id = ";
 
-// The user and every assignment: one statement.
 struct UserStatement : store::CachedStatement {
   explicit UserStatement(soci::session& sql)
-      : st((sql.prepare << std::string("SELECT u.id, u.user_name, u.external_id, u.active, "
-                                       "h.user_id, a.subscription_id, s.product_id, a.state, "
-                                       "a.activated_at, a.wanted_since, s.starts_at, s.ends_at "
-                                       "FROM ") +
-                               kResolveUser +
-                               " u LEFT JOIN user_holds h ON h.tenant_id = :t4 AND "
-                               "h.user_id = u.id LEFT JOIN assignments a ON a.tenant_id = :t5 "
-                               "AND a.user_id = u.id LEFT JOIN subscriptions s ON "
-                               "s.tenant_id = a.tenant_id AND s.id = a.subscription_id",
-            soci::use(tenant[0]), soci::use(id), soci::use(tenant[1]), soci::use(user_name_lower),
-            soci::use(tenant[2]), soci::use(id), soci::use(tenant[3]), soci::use(tenant[4]),
+      : st((sql.prepare << UserLicensesSql(),
+            soci::use(tenant[0]), soci::use(tenant[1]), soci::use(id), soci::use(tenant[2]),
+            soci::use(user_name_lower), soci::use(tenant[3]), soci::use(id),
             soci::into(user_id), soci::into(user_name), soci::into(external_id, external_ind),
             soci::into(active), soci::into(hold, hold_ind),
             soci::into(l.subscription_id, l.sub_ind), soci::into(l.product_id, l.product_ind),
             soci::into(l.state, l.state_ind), soci::into(l.activated_at, l.activated_ind),
             soci::into(l.wanted_since, l.wanted_ind), soci::into(l.starts_at, l.starts_ind),
             soci::into(l.ends_at, l.ends_ind))) {}
-  std::string tenant[5], id, user_name_lower;
+  std::string tenant[4], id, user_name_lower;
   std::string user_id, user_name, external_id, hold;
   int active = 0;
   soci::indicator external_ind = soci::i_null, hold_ind = soci::i_null;
@@ -112,18 +90,19 @@ int Rank(const LicenseRow& l, bool entitles) {
 
 }  // namespace
 
+std::string UserLicensesSql() { return std::string(kUserLicenses) + kResolveUserId; }
+
 Result<CheckResult> Check(store::Database& db, const std::string& tenant, const std::string& user,
                           const std::string& product, const ProductScope& scope,
                           const std::string& now) {
-  return db.ReadValue<CheckResult>([&](soci::session& sql) -> Result<CheckResult> {
+  return db.ReadOneStatementValue<CheckResult>([&](soci::session& sql) -> Result<CheckResult> {
     std::unique_ptr<store::CachedStatement> scratch;
-    auto* q = store::Prepared<CheckStatement>(
-        sql, "entitlements.check",
-        [](soci::session& s) { return std::make_unique<CheckStatement>(s); }, &scratch);
+    auto* q = store::Prepared<UserStatement>(
+        sql, "entitlements.user",
+        [](soci::session& s) { return std::make_unique<UserStatement>(s); }, &scratch);
     std::fill(std::begin(q->tenant), std::end(q->tenant), tenant);
     q->id = user;
     q->user_name_lower = AsciiLower(user);
-    q->product = product;
     CheckResult out;
     out.product_id = product;
     const bool in_scope = InScope(scope, product);
@@ -134,13 +113,17 @@ Result<CheckResult> Check(store::Database& db, const std::string& tenant, const 
     // Fetched to the end: a kept statement must not stay on a row.
     while (q->st.fetch()) {
       out.user_id = q->user_id;
-      if (!in_scope || q->l.sub_ind != soci::i_ok) continue;
+      const LicenseRow& l = q->l;
+      if (!in_scope || l.sub_ind != soci::i_ok || l.product_ind != soci::i_ok ||
+          l.product_id != product) {
+        continue;
+      }
       const bool live = q->active != 0 && q->hold_ind != soci::i_ok;
-      const bool entitles = Entitles(q->l, live, now);
-      const int rank = Rank(q->l, entitles);
+      const bool entitles = Entitles(l, live, now);
+      const int rank = Rank(l, entitles);
       if (!best || rank < best_rank ||
-          (rank == best_rank && q->l.subscription_id < best->subscription_id)) {
-        best = q->l;
+          (rank == best_rank && l.subscription_id < best->subscription_id)) {
+        best = l;
         best_rank = rank;
         best_entitles = entitles;
       }
@@ -158,7 +141,7 @@ Result<CheckResult> Check(store::Database& db, const std::string& tenant, const 
 Result<UserEntitlements> UserLicenses(store::Database& db, const std::string& tenant,
                                       const std::string& user, const ProductScope& scope,
                                       const std::string& now) {
-  return db.ReadValue<UserEntitlements>([&](soci::session& sql) -> Result<UserEntitlements> {
+  return db.ReadOneStatementValue<UserEntitlements>([&](soci::session& sql) -> Result<UserEntitlements> {
     std::unique_ptr<store::CachedStatement> scratch;
     auto* q = store::Prepared<UserStatement>(
         sql, "entitlements.user",

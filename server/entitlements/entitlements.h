@@ -68,4 +68,8 @@ Result<UserEntitlements> UserLicenses(store::Database& db, const std::string& te
                                       const std::string& user, const ProductScope& scope,
                                       const std::string& now);
 
+// The text of the one statement both run (the query-plan test checks that
+// every table is reached by an index probe).
+std::string UserLicensesSql();
+
 }  // namespace allot::entitlements
