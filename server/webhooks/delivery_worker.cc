@@ -112,13 +112,9 @@ void DeliveryWorker::Send(int index) {
       }
     }
     if (claimed.empty()) {
-      // Woken by a write whose transaction had not committed yet: look
-      // again a moment later rather than at the next poll.
-      if (OutboxGeneration() != seen) {
-        Sleep(std::chrono::milliseconds(5));
-      } else {
-        WaitForOutbox(seen, options_.poll_interval);
-      }
+      // Until this process commits deliveries, or the next poll for those
+      // of other instances.
+      WaitForOutbox(seen, options_.poll_interval);
       continue;
     }
     std::vector<AttemptOutcome> outcomes;

@@ -51,6 +51,60 @@ struct SubscriberLookup : store::CachedStatement {
   soci::statement st;
 };
 
+// A change usually writes an event or two: for those, the lookups and the
+// inserts run as statements kept prepared per connection (statement_cache.h)
+// — preparing four statements per change cost about as much as the change.
+// Larger batches (a reconcile, a bulk assign) use IN lists and bulk
+// inserts.
+constexpr size_t kFewRows = 4;
+
+struct UserNames : store::CachedStatement {
+  explicit UserNames(soci::session& sql)
+      : st((sql.prepare << "SELECT user_name, external_id FROM scim_users WHERE tenant_id = :t "
+                           "AND id = :id",
+            soci::use(tenant), soci::use(id), soci::into(user_name),
+            soci::into(external_id, external_ind))) {}
+  std::string tenant, id, user_name, external_id;
+  soci::indicator external_ind = soci::i_null;
+  soci::statement st;
+};
+
+struct ProductOf : store::CachedStatement {
+  explicit ProductOf(soci::session& sql)
+      : st((sql.prepare << "SELECT product_id FROM subscriptions WHERE tenant_id = :t AND id = :id",
+            soci::use(tenant), soci::use(id), soci::into(product))) {}
+  std::string tenant, id, product;
+  soci::statement st;
+};
+
+struct InsertEvent : store::CachedStatement {
+  explicit InsertEvent(soci::session& sql)
+      : st((sql.prepare << "INSERT INTO webhook_events (tenant_id, id, type, user_id, occurred_at, "
+                           "body) VALUES (:t, :id, :ty, :u, :at, :b)",
+            soci::use(tenant), soci::use(id), soci::use(type), soci::use(user, user_ind),
+            soci::use(at), soci::use(body))) {}
+  std::string tenant, id, type, user, at, body;
+  soci::indicator user_ind = soci::i_null;
+  soci::statement st;
+};
+
+struct InsertDelivery : store::CachedStatement {
+  explicit InsertDelivery(soci::session& sql)
+      : st((sql.prepare << "INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_id, "
+                           "order_key, status, next_attempt_at, created_at) VALUES (:t, :w, :e, "
+                           ":k, 'pending', :n, :c)",
+            soci::use(tenant), soci::use(webhook), soci::use(event), soci::use(key),
+            soci::use(next), soci::use(created))) {}
+  std::string tenant, webhook, event, key, next, created;
+  soci::statement st;
+};
+
+template <typename T>
+T* Kept(soci::session& sql, const char* key, std::unique_ptr<store::CachedStatement>* scratch) {
+  return store::Prepared<T>(
+      sql, key, [](soci::session& s) { return std::make_unique<T>(s); }, scratch);
+}
+
 // Runs `before (:i0, :i1, …) after` for chunks of `ids`, `leading` bound
 // first; calls `on_row` for each row.
 void SelectIn(soci::session& sql, const std::string& before, const std::string& after,
@@ -137,13 +191,44 @@ Status Enqueue(soci::session& sql, const std::string& tenant,
     }
     std::map<std::string, std::pair<std::string, std::string>> users;  // id -> userName, externalId
     std::map<std::string, std::string> products;                      // subscription -> product
-    SelectIn(sql, "SELECT id, user_name, external_id FROM scim_users WHERE tenant_id = :t AND id IN ",
-             "", tenant, user_ids, [&](const soci::row& r) {
-               users[r.get<std::string>(0)] = {Text(r, 1), Text(r, 2)};
-             });
-    SelectIn(sql, "SELECT id, product_id FROM subscriptions WHERE tenant_id = :t AND id IN ", "",
-             tenant, sub_ids,
-             [&](const soci::row& r) { products[r.get<std::string>(0)] = r.get<std::string>(1); });
+    if (user_ids.size() <= kFewRows) {
+      std::unique_ptr<store::CachedStatement> scratch;
+      auto* q = Kept<UserNames>(sql, "webhooks.user_names", &scratch);
+      for (const std::string& id : user_ids) {
+        q->tenant = tenant;
+        q->id = id;
+        q->external_ind = soci::i_null;
+        q->st.execute(false);
+        bool found = false;
+        while (q->st.fetch()) found = true;
+        if (found) {
+          users[id] = {q->user_name, q->external_ind == soci::i_ok ? q->external_id : ""};
+        }
+      }
+    } else {
+      SelectIn(sql,
+               "SELECT id, user_name, external_id FROM scim_users WHERE tenant_id = :t AND id IN ",
+               "", tenant, user_ids, [&](const soci::row& r) {
+                 users[r.get<std::string>(0)] = {Text(r, 1), Text(r, 2)};
+               });
+    }
+    if (sub_ids.size() <= kFewRows) {
+      std::unique_ptr<store::CachedStatement> scratch;
+      auto* q = Kept<ProductOf>(sql, "webhooks.product_of", &scratch);
+      for (const std::string& id : sub_ids) {
+        q->tenant = tenant;
+        q->id = id;
+        q->st.execute(false);
+        bool found = false;
+        while (q->st.fetch()) found = true;
+        if (found) products[id] = q->product;
+      }
+    } else {
+      SelectIn(sql, "SELECT id, product_id FROM subscriptions WHERE tenant_id = :t AND id IN ",
+               "", tenant, sub_ids, [&](const soci::row& r) {
+                 products[r.get<std::string>(0)] = r.get<std::string>(1);
+               });
+    }
 
     const std::string now = NowRfc3339();
     std::vector<std::string> e_tenant, e_id, e_type, e_user, e_at, e_body;
@@ -184,31 +269,58 @@ Status Enqueue(soci::session& sql, const std::string& tenant,
         d_created.push_back(now);
       }
     }
-    if (auto s = store::InsertRows(sql, "webhook_events",
-                                   {{"tenant_id", &e_tenant},
-                                    {"id", &e_id},
-                                    {"type", &e_type},
-                                    {"user_id", &e_user, &e_user_ind},
-                                    {"occurred_at", &e_at},
-                                    {"body", &e_body}});
-        !s) {
-      return s;
-    }
-    if (auto s = store::InsertRows(sql, "webhook_deliveries",
-                                   {{"tenant_id", &d_tenant},
-                                    {"webhook_id", &d_webhook},
-                                    {"event_id", &d_event},
-                                    {"order_key", &d_key},
-                                    {"status", &d_status},
-                                    {"next_attempt_at", &d_next},
-                                    {"created_at", &d_created}});
-        !s) {
-      return s;
+    if (e_id.size() <= kFewRows && d_event.size() <= kFewRows) {
+      // Row by row, in order (delivery ids grow in event order).
+      std::unique_ptr<store::CachedStatement> scratch_e, scratch_d;
+      auto* ins_e = Kept<InsertEvent>(sql, "webhooks.insert_event", &scratch_e);
+      for (size_t i = 0; i < e_id.size(); ++i) {
+        ins_e->tenant = tenant;
+        ins_e->id = e_id[i];
+        ins_e->type = e_type[i];
+        ins_e->user = e_user[i];
+        ins_e->user_ind = e_user_ind[i];
+        ins_e->at = e_at[i];
+        ins_e->body = e_body[i];
+        ins_e->st.execute(true);
+      }
+      auto* ins_d = Kept<InsertDelivery>(sql, "webhooks.insert_delivery", &scratch_d);
+      for (size_t i = 0; i < d_event.size(); ++i) {
+        ins_d->tenant = tenant;
+        ins_d->webhook = d_webhook[i];
+        ins_d->event = d_event[i];
+        ins_d->key = d_key[i];
+        ins_d->next = d_next[i];
+        ins_d->created = d_created[i];
+        ins_d->st.execute(true);
+      }
+    } else {
+      if (auto s = store::InsertRows(sql, "webhook_events",
+                                     {{"tenant_id", &e_tenant},
+                                      {"id", &e_id},
+                                      {"type", &e_type},
+                                      {"user_id", &e_user, &e_user_ind},
+                                      {"occurred_at", &e_at},
+                                      {"body", &e_body}});
+          !s) {
+        return s;
+      }
+      if (auto s = store::InsertRows(sql, "webhook_deliveries",
+                                     {{"tenant_id", &d_tenant},
+                                      {"webhook_id", &d_webhook},
+                                      {"event_id", &d_event},
+                                      {"order_key", &d_key},
+                                      {"status", &d_status},
+                                      {"next_attempt_at", &d_next},
+                                      {"created_at", &d_created}});
+          !s) {
+        return s;
+      }
     }
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
   }
-  NotifyOutbox();
+  // The senders of this process look as soon as the rows are visible.
+  store::OnCommit(sql, NotifyOutbox);
   return Ok();
 }
 

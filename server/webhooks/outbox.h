@@ -57,15 +57,16 @@ struct Subscriber {
 Result<std::vector<Subscriber>> LoadSubscribers(soci::session& sql, const std::string& tenant);
 
 // Writes `events` for `subscribers` (as LoadSubscribers returned them, in
-// this transaction), then signals the worker. Errors are the database's;
-// the caller's transaction then rolls back with the change.
+// this transaction); the worker is signalled once the transaction commits
+// (store::OnCommit). Errors are the database's; the caller's transaction
+// then rolls back with the change.
 Status Enqueue(soci::session& sql, const std::string& tenant,
                const std::vector<Subscriber>& subscribers, const std::vector<OutboxEvent>& events);
 
-// The worker's wake-up: NotifyOutbox is called by Enqueue (before the
-// commit, so a woken worker may find nothing yet and look again a moment
-// later); OutboxGeneration counts the calls; WaitForOutbox returns when it
-// moved past `seen` or after `timeout`.
+// The worker's wake-up: NotifyOutbox runs when a transaction that wrote
+// deliveries has committed (and after a manual retry); OutboxGeneration
+// counts the calls; WaitForOutbox returns when it moved past `seen` or
+// after `timeout`.
 void NotifyOutbox();
 uint64_t OutboxGeneration();
 void WaitForOutbox(uint64_t seen, std::chrono::milliseconds timeout);
