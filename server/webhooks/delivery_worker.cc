@@ -33,7 +33,7 @@ void DeliveryWorker::Stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  NotifyOutbox();
+  NotifyOutbox(/*everyone=*/true);
   for (auto& abort : aborts_) abort->Abort();
   const bool started = !threads_.empty();
   for (std::thread& t : threads_) {
@@ -115,8 +115,14 @@ void DeliveryWorker::Send(int index) {
       // Until this process commits deliveries, or the next poll for those
       // of other instances.
       WaitForOutbox(seen, options_.poll_interval);
+      // Woken by a commit: a moment more lets the commits right behind it
+      // share the claim (a claim is a write transaction, queued with the
+      // requests' writes on SQLite).
+      if (!stopping_ && OutboxGeneration() != seen) Pause(options_.gather);
       continue;
     }
+    // A full batch: there may be more; another sender takes it meanwhile.
+    if (static_cast<int>(claimed.size()) == options_.batch) NotifyOutbox();
     std::vector<AttemptOutcome> outcomes;
     for (const ClaimedDelivery& d : claimed) {
       // Stopping: what is left keeps its lease until Stop gives it back.

@@ -47,6 +47,9 @@ struct DeliveryOptions {
   int senders = 4;                          // threads
   int batch = 4;                            // deliveries per claim
   std::chrono::milliseconds poll_interval{500};
+  // After a wake-up, how long a sender waits for more commits to claim
+  // together.
+  std::chrono::milliseconds gather{5};
 };
 
 class DeliveryWorker {

@@ -320,17 +320,23 @@ Status Enqueue(soci::session& sql, const std::string& tenant,
     return std::unexpected(store::ErrorFromException(e));
   }
   // The senders of this process look as soon as the rows are visible.
-  store::OnCommit(sql, NotifyOutbox);
+  store::OnCommit(sql, [] { NotifyOutbox(); });
   return Ok();
 }
 
-void NotifyOutbox() {
+void NotifyOutbox() { NotifyOutbox(false); }
+
+void NotifyOutbox(bool everyone) {
   Wakeup& w = TheWakeup();
   {
     std::lock_guard lock(w.mu);
     ++w.generation;
   }
-  w.cv.notify_all();
+  if (everyone) {
+    w.cv.notify_all();
+  } else {
+    w.cv.notify_one();
+  }
 }
 
 uint64_t OutboxGeneration() {

@@ -64,10 +64,13 @@ Status Enqueue(soci::session& sql, const std::string& tenant,
                const std::vector<Subscriber>& subscribers, const std::vector<OutboxEvent>& events);
 
 // The worker's wake-up: NotifyOutbox runs when a transaction that wrote
-// deliveries has committed (and after a manual retry); OutboxGeneration
-// counts the calls; WaitForOutbox returns when it moved past `seen` or
-// after `timeout`.
+// deliveries has committed (and after a manual retry) and wakes ONE waiting
+// sender (all of them racing to claim one delivery cost a write transaction
+// each; a sender that finds a full batch wakes the next); `everyone` wakes
+// all (shutdown). OutboxGeneration counts the calls; WaitForOutbox returns
+// when it moved past `seen` (and this thread was woken) or after `timeout`.
 void NotifyOutbox();
+void NotifyOutbox(bool everyone);
 uint64_t OutboxGeneration();
 void WaitForOutbox(uint64_t seen, std::chrono::milliseconds timeout);
 
