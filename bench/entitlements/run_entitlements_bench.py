@@ -7,9 +7,10 @@ trivial_httplib_server webhook_sink`:
  1. GET /entitlements/v1/check (an app token; the user holds the license)
     against a trivial cpp-httplib handler answering a body of the same size
     from a pool of the same size (32), alternating A, B, A, B... ROUNDS times
-    in one run with wrk (keep-alive, CONNS connections, --latency). Prints
-    every round (requests/s, p50, p99, server CPU per request from
-    /proc/PID/stat), the medians and the ratio.
+    in one run with wrk (keep-alive, CONNS connections, --latency), with
+    allot's own GET /healthz (no token, no database) as a third for the
+    transport's share of the tail. Prints every round (requests/s, p50, p99,
+    server CPU per request from /proc/PID/stat), the medians and the ratio.
  2. Webhook delivery to a local receiver (build/bench/webhooks/webhook_sink,
     plain HTTP on loopback with webhooks_allow_private_networks): a burst of
     BURST license.assigned events committed in one transaction (an atomic
@@ -141,12 +142,16 @@ def part1():
     trivial = start([os.path.join(BUILD, "bench/http/trivial_httplib_server"), "18722",
                      str(len(answer)), "32"], os.path.join(work, "trivial.log"))
     wait_port(18722)
-    results = {"allot": [], "trivial-httplib": []}
+    # allot-healthz: allot's GET /healthz (no token, no database, answered
+    # on the I/O thread): what the transport alone gives, for the tail.
+    results = {"allot": [], "trivial-httplib": [], "allot-healthz": []}
     for r in range(ROUNDS):
         for name, u, token, pid in (("allot", url, app, p.pid),
                                     ("trivial-httplib",
                                      "http://127.0.0.1:18722/entitlements/v1/check?user=x&product=lit",
-                                     "none", trivial.pid)):
+                                     "none", trivial.pid),
+                                    ("allot-healthz", "http://127.0.0.1:18721/healthz", "none",
+                                     p.pid)):
             rate, p50, p99, cpu, errors = wrk(u, token, pid)
             results[name].append((rate, p50, p99, cpu))
             print(f"round {r + 1} {name:16} {rate:9.0f} req/s  p50 {p50:6.2f} ms  "
