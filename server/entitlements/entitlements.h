@@ -11,10 +11,11 @@
 // externalId, tried in that order; when an externalId is shared by several
 // users, the smallest id wins.
 //
-// Each call is one read transaction running one prepared statement (kept
-// per pooled connection), reading the committed rows directly: nothing is
-// cached, so an answer is never staler than the last commit, on any
-// instance sharing the database.
+// Each call runs one prepared statement (kept per pooled connection, every
+// table reached by an index probe; no BEGIN/COMMIT around it: a single
+// statement's own transaction is one snapshot), reading the committed rows
+// directly: nothing is cached, so an answer is never staler than the last
+// commit, on any instance sharing the database.
 // Thread-safety: stateless functions; the Database is thread-safe.
 #pragma once
 

@@ -9,10 +9,16 @@ namespace {
 
 constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
+// The host as the client names it (Host header, SNI, certificate check):
+// an IPv6 literal in brackets.
+std::string HostName(const WebhookUrl& url) {
+  return url.ipv6_literal ? "[" + url.host + "]" : url.host;
+}
+
 std::unique_ptr<httplib::ClientImpl> MakeClient(const WebhookUrl& url,
                                                 const SendOptions& options) {
-  if (!url.https) return std::make_unique<httplib::ClientImpl>(url.host, url.port);
-  auto tls = std::make_unique<httplib::SSLClient>(url.host, url.port);
+  if (!url.https) return std::make_unique<httplib::ClientImpl>(HostName(url), url.port);
+  auto tls = std::make_unique<httplib::SSLClient>(HostName(url), url.port);
   tls->enable_server_certificate_verification(true);
   if (!options.ca_file.empty()) tls->set_ca_cert_path(options.ca_file);
   return tls;
@@ -76,7 +82,7 @@ SendResult PostJson(const WebhookUrl& url, const std::string& address,
                     const std::string& body, const SendOptions& options, SendAbort* abort) {
   auto client = MakeClient(url, options);
   // Connect to the checked address, whatever DNS says by now.
-  client->set_hostname_addr_map({{url.host, address}});
+  client->set_hostname_addr_map({{HostName(url), address}});
   client->set_connection_timeout(options.timeout);
   client->set_read_timeout(options.timeout);
   client->set_write_timeout(options.timeout);
