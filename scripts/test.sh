@@ -33,7 +33,8 @@ for suite in server/database_pg_test server/bulk_test server/principal_cache_tes
              licensing/policy_reconcile_test licensing/concurrency_test licensing/expiry_test \
              licensing/family_swap_race_test licensing/multi_instance_test \
              licensing/serve_plugins_test licensing/evaluation_test \
-             workflows/workflows_test operator/operator_api_test; do
+             workflows/workflows_test operator/operator_api_test \
+             webhooks/webhooks_test; do
   echo "-- $suite"
   build/tests/$suite --gtest_brief=1
 done

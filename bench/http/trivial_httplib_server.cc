@@ -1,7 +1,8 @@
-// trivial_httplib_server — the yardstick for the transport benchmark: a
-// cpp-httplib server whose only route answers GET /scim/v2/Users/{id} with a
-// fixed body, on a pool of the same size as allot's workers, TCP_NODELAY
-// like allot. What it costs is the HTTP server alone.
+// trivial_httplib_server — the yardstick for the transport and entitlements
+// benchmarks: a cpp-httplib server whose only route answers every GET (as
+// GET /scim/v2/Users/{id} or /entitlements/v1/check) with a fixed JSON
+// body, on a pool of the same size as allot's workers, TCP_NODELAY like
+// allot. What it costs is the HTTP server alone.
 //
 //   trivial_httplib_server PORT BODY_BYTES [THREADS=32]
 #include <httplib.h>
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(1000000);
-  server.Get(R"(/scim/v2/Users/([^/]+))", [&body](const httplib::Request&, httplib::Response& res) {
+  server.Get(R"(/.*)", [&body](const httplib::Request&, httplib::Response& res) {
     res.set_content(body, "application/scim+json");
   });
   std::cout << "listening on 127.0.0.1:" << port << std::endl;

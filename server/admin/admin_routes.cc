@@ -21,6 +21,7 @@ void AddRoutes(http::Router& router, AdminDeps deps) {
   });
   AddWhoAmIRoutes(router, deps);
   AddPrincipalRoutes(router, deps);
+  AddAppTokenRoutes(router, deps);
   AddDirectoryRoutes(router, deps);
   AddAuditRoutes(router, deps);
   AddSessionRoutes(router, deps);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "server/http/router.h"
+#include "server/webhooks/target.h"
 
 namespace allot::store {
 class Database;
@@ -17,5 +18,9 @@ struct AdminDeps {
 };
 
 void AddRoutes(http::Router& router, AdminDeps deps);
+
+// /webhooks and their deliveries (webhooks.h); `policy` decides which URLs
+// are accepted (the operator's webhooks_allow_private_networks).
+void AddWebhookRoutes(http::Router& router, store::Database& db, webhooks::TargetPolicy policy);
 
 }  // namespace allot::admin

@@ -38,6 +38,9 @@ constexpr Row kRoles[] = {
     {Action::kManagePolicies, kAll, kNo, kNo},
     {Action::kReadAudit, kAll, kOwn, kAll},
     {Action::kReadPlugins, kAll, kAll, kAll},
+    // PRODUCT.md: "webhooks, app tokens for product apps" — Global admin.
+    {Action::kManageAppTokens, kAll, kNo, kNo},
+    {Action::kManageWebhooks, kAll, kNo, kNo},
 };
 static_assert(std::size(kRoles) == std::size(kAllActions), "one row per Action");
 
@@ -57,6 +60,8 @@ std::string_view ActionName(Action action) {
     case Action::kManagePolicies: return "change or reload policies or run a reconcile";
     case Action::kReadAudit: return "read the audit log";
     case Action::kReadPlugins: return "list the installed plugins";
+    case Action::kManageAppTokens: return "manage app tokens";
+    case Action::kManageWebhooks: return "manage webhooks";
   }
   return "do this";
 }
@@ -75,6 +80,8 @@ std::string_view ActionId(Action action) {
     case Action::kManagePolicies: return "manage_policies";
     case Action::kReadAudit: return "read_audit";
     case Action::kReadPlugins: return "read_plugins";
+    case Action::kManageAppTokens: return "manage_app_tokens";
+    case Action::kManageWebhooks: return "manage_webhooks";
   }
   return "unknown";
 }

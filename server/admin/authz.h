@@ -32,6 +32,8 @@ enum class Action {
   kManagePolicies,     // PUT/DELETE /policies/{name}, reload, full reconcile
   kReadAudit,          // GET /audit, GET /users/{id}/history
   kReadPlugins,        // GET /plugins
+  kManageAppTokens,    // GET,POST /app-tokens, DELETE /app-tokens/{id}
+  kManageWebhooks,     // /webhooks, their deliveries and retries
 };
 
 // Every Action, in declaration order (for whoami and the table tests).
@@ -40,6 +42,7 @@ inline constexpr Action kAllActions[] = {
     Action::kChangeSeats,    Action::kChangeFill,       Action::kHoldUsers,
     Action::kManageCatalog,  Action::kManagePrincipals, Action::kReadPolicies,
     Action::kManagePolicies, Action::kReadAudit,        Action::kReadPlugins,
+    Action::kManageAppTokens, Action::kManageWebhooks,
 };
 
 // A sentence fragment for messages: "the role user_admin may not <name>".

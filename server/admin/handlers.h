@@ -11,6 +11,7 @@ namespace allot::admin {
 
 void AddWhoAmIRoutes(http::Router& router, const AdminDeps& deps);
 void AddPrincipalRoutes(http::Router& router, const AdminDeps& deps);
+void AddAppTokenRoutes(http::Router& router, const AdminDeps& deps);
 void AddDirectoryRoutes(http::Router& router, const AdminDeps& deps);
 void AddAuditRoutes(http::Router& router, const AdminDeps& deps);
 void AddSessionRoutes(http::Router& router, const AdminDeps& deps);

@@ -100,6 +100,26 @@ const std::vector<Setting>& Settings() {
        Kind::kInt, &C::plugin_timeout_ms, 10, 600000},
       {"log_level", "Lowest level logged (default info)", Kind::kChoice, &C::log_level, 0, 0,
        {"debug", "info", "warn", "error"}},
+      {"webhooks_allow_private_networks",
+       "Let webhooks reach loopback and private addresses, and use http:// there (default "
+       "false)",
+       Kind::kBool, &C::webhooks_allow_private_networks},
+      {"webhook_timeout_ms",
+       "Milliseconds a webhook receiver has to accept, and for each read and write (default "
+       "5000)",
+       Kind::kInt, &C::webhook_timeout_ms, 100, 60000},
+      {"webhook_max_attempts", "Attempts of a webhook delivery before it is failed (default 12)",
+       Kind::kInt, &C::webhook_max_attempts, 1, 50},
+      {"webhook_retry_base_ms",
+       "Milliseconds before the second attempt of a delivery, doubling after each (default "
+       "2000)",
+       Kind::kInt, &C::webhook_retry_base_ms, 100, 3600000},
+      {"webhook_retention_seconds",
+       "Seconds finished webhook deliveries and their events are kept (default 604800)",
+       Kind::kInt, &C::webhook_retention_seconds, 1, 31536000},
+      {"webhook_ca_file",
+       "PEM file of the CAs trusted for webhook receivers (default: the system's)", Kind::kPath,
+       &C::webhook_ca_file},
   };
   return kSettings;
 }

@@ -47,6 +47,18 @@ struct ServeConfig {
   // Deadline of one call into a plugin (on_create, or one batch of
   // on_evaluate); a plugin host that misses it is killed.
   int plugin_timeout_ms = 2000;
+  // Webhooks (webhooks/delivery_worker.h, target.h): whether targets may be
+  // loopback or private addresses (and http://), the timeout of one attempt
+  // (connect, and each read and write), attempts before `failed`, the wait
+  // after the first failed attempt (doubling after each, up to an hour),
+  // how long finished deliveries and their events are kept, and trust
+  // anchors for receivers' certificates ("" for the system's).
+  bool webhooks_allow_private_networks = false;
+  int webhook_timeout_ms = 5000;
+  int webhook_max_attempts = 12;
+  int webhook_retry_base_ms = 2000;
+  int webhook_retention_seconds = 7 * 24 * 3600;
+  std::string webhook_ca_file;
 };
 
 // One setting: a config key and its flag.

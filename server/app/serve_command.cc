@@ -13,10 +13,12 @@
 #include "server/admin/policies.h"
 #include "server/app/ops_routes.h"
 #include "server/auth/principal_cache.h"
+#include "server/auth/app_tokens.h"
 #include "server/auth/sessions.h"
 #include "server/auth/operator_tokens.h"
 #include "server/auth/tokens.h"
 #include "server/base/log.h"
+#include "server/entitlements/routes.h"
 #include "server/http/server.h"
 #include "server/http/tls.h"
 #include "server/licensing/engine.h"
@@ -26,6 +28,7 @@
 #include "server/store/database.h"
 #include "server/scim_api/user_search.h"
 #include "server/store/migrations.h"
+#include "server/webhooks/delivery_worker.h"
 
 namespace allot::app {
 namespace {
@@ -97,7 +100,7 @@ http::Authenticator MakeAuthenticator(store::Database& database,
         return who;
       }
       case http::Credential::kAppToken:
-        return Fail(ErrorCode::kUnauthorized, "this API accepts no credential yet");
+        return auth::AuthenticateApp(database, head.Header("Authorization"));
       case http::Credential::kNone:
         break;
     }
@@ -120,6 +123,11 @@ int RunServe(const ServeConfig& config) {
     return Die(2, "--tls-cert and --tls-key go together; give both or neither");
   }
   std::error_code ec;
+  if (!config.webhook_ca_file.empty() &&
+      !std::filesystem::is_regular_file(config.webhook_ca_file, ec)) {
+    return Die(2, "--webhook-ca-file " + config.webhook_ca_file +
+                      " is not a readable file; give a PEM file of CA certificates");
+  }
   if (config.db_url.empty() && !std::filesystem::exists(config.data_dir + "/allot.db", ec)) {
     return Die(1, "no database in " + config.data_dir + ": run 'allot init --data-dir " +
                       config.data_dir + "' first");
@@ -158,8 +166,17 @@ int RunServe(const ServeConfig& config) {
   // A peer that resets a connection must never kill the process.
   signal(SIGPIPE, SIG_IGN);
 
+  const webhooks::DeliveryOptions delivery{
+      .target = {.allow_private_networks = config.webhooks_allow_private_networks},
+      .send = {.timeout = std::chrono::milliseconds(config.webhook_timeout_ms),
+               .ca_file = config.webhook_ca_file},
+      .retry = {.max_attempts = config.webhook_max_attempts,
+                .base = std::chrono::milliseconds(config.webhook_retry_base_ms)},
+      .retention = std::chrono::seconds(config.webhook_retention_seconds)};
+  // A connection for each request worker, the webhook senders and a few
+  // background threads.
   auto db = store::Database::Open({.url = DatabaseUrl(config.data_dir, config.db_url),
-                                   .pool_size = config.threads + 4});
+                                   .pool_size = config.threads + delivery.senders + 4});
   if (!db) return Die(1, db.error().message);
   if (auto s = store::Migrate(**db); !s) return Die(1, s.error().message);
   // Users written before migration 072 get the text the console's search
@@ -192,6 +209,8 @@ int RunServe(const ServeConfig& config) {
   operator_api::AddRoutes(router, **db, engine);
   admin::AddLicensesRoutes(router, engine);
   admin::AddPolicyRoutes(router, engine);
+  entitlements::AddRoutes(router, **db);
+  admin::AddWebhookRoutes(router, **db, delivery.target);
 
   store::Database& database = **db;
   auth::PrincipalCache principals(database);
@@ -223,6 +242,9 @@ int RunServe(const ServeConfig& config) {
   // (each is removed by exactly one).
   licensing::ExpirySweeper sweeper(database, std::chrono::seconds(config.expiry_sweep_seconds));
   sweeper.Start();
+  // Webhook deliveries go out from here, after their changes commit.
+  webhooks::DeliveryWorker deliveries(database, delivery);
+  deliveries.Start();
 
   log::Info("listening", {{"host", listen->host},
                           {"port", *port},
@@ -230,6 +252,7 @@ int RunServe(const ServeConfig& config) {
                           {"schema_version", store::LatestSchemaVersion()}});
   server.Run();
   signal_thread.join();
+  deliveries.Stop();
   sweeper.Stop();
   log::Info("stopped");
   return 0;

@@ -47,7 +47,8 @@ Result<Principal> AuthenticateOperator(store::Database& db, std::string_view hea
     return Fail(ErrorCode::kUnauthorized, "the bearer token is empty or too long");
   }
   const std::string presented = HashToken(token);
-  const bool tenant_token = token.starts_with("allot_admin_") || token.starts_with("allot_scim_");
+  const bool tenant_token = token.starts_with("allot_admin_") || token.starts_with("allot_scim_") ||
+                            token.starts_with("allot_app_");
   return db.ReadValue<Principal>([&](soci::session& sql) -> Result<Principal> {
     std::string id, name, stored;
     std::string revoked_at;
@@ -59,7 +60,7 @@ Result<Principal> AuthenticateOperator(store::Database& db, std::string_view hea
     if (!sql.got_data() || stored.size() != presented.size() ||
         CRYPTO_memcmp(stored.data(), presented.data(), stored.size()) != 0) {
       return Fail(ErrorCode::kUnauthorized,
-                  tenant_token ? "a tenant's admin or SCIM token cannot be used here; use an "
+                  tenant_token ? "a tenant's admin, SCIM or app token cannot be used here; use an "
                                  "operator token (allot operator-token)"
                                : "the bearer token is not a valid operator token");
     }

@@ -8,7 +8,8 @@
 namespace allot::auth {
 
 // kOperator: the vendor's token (operator_tokens.h), bound to no tenant.
-enum class TokenKind { kAdmin, kScim, kOperator };
+// kApp: a product app's token (app_tokens.h), for /entitlements/v1 only.
+enum class TokenKind { kAdmin, kScim, kOperator, kApp };
 
 struct Principal {
   std::string tenant_id;
@@ -21,6 +22,8 @@ struct Principal {
   // The tenant's catalog is its admins' to manage (tenants of `allot init`);
   // false when the operator runs it (authz: seats, terms, products).
   bool self_managed_catalog = true;
+  // App tokens: the products it may ask about (empty: every product).
+  std::vector<std::string> products;
 };
 
 inline const char* TokenKindName(TokenKind kind) {
@@ -28,6 +31,7 @@ inline const char* TokenKindName(TokenKind kind) {
     case TokenKind::kAdmin: return "admin";
     case TokenKind::kScim: return "scim";
     case TokenKind::kOperator: return "operator";
+    case TokenKind::kApp: return "app";
   }
   return "scim";
 }

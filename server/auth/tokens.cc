@@ -14,14 +14,21 @@
 
 namespace allot::auth {
 
+namespace {
+
+// SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up
+// (under a lock) on every digest, and every request hashes its token.
+const EVP_MD* Sha256() {
+  static EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
+}  // namespace
+
 std::string HashToken(std::string_view token) {
-  // Fetched once: with EVP_sha256() OpenSSL 3 looks the algorithm up in its
-  // providers on every call, which was most of the cost of hashing a token.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest.data(), &length, sha256 ? sha256 : EVP_sha256(),
-             nullptr);
+  EVP_Digest(token.data(), token.size(), digest.data(), &length, Sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);
@@ -125,8 +132,7 @@ struct TokenLookup : store::CachedStatement {
 
 }  // namespace
 
-Result<Principal> Authenticate(store::Database& db, std::string_view header,
-                               TokenKind required_kind) {
+Result<std::string_view> BearerToken(std::string_view header) {
   if (header.empty()) {
     return Fail(ErrorCode::kUnauthorized,
                 "missing Authorization header; send 'Authorization: Bearer <token>'");
@@ -142,6 +148,14 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
   if (token.empty() || token.size() > 512) {
     return Fail(ErrorCode::kUnauthorized, "the bearer token is empty or too long");
   }
+  return token;
+}
+
+Result<Principal> Authenticate(store::Database& db, std::string_view header,
+                               TokenKind required_kind) {
+  auto bearer = BearerToken(header);
+  if (!bearer) return std::unexpected(bearer.error());
+  const std::string_view token = *bearer;
   const std::string presented_hash = HashToken(token);
 
   return db.ReadValue<Principal>([&](soci::session& sql) -> Result<Principal> {
@@ -165,6 +179,9 @@ Result<Principal> Authenticate(store::Database& db, std::string_view header,
     if (!q->found && token.starts_with("allot_operator_")) {
       return Fail(ErrorCode::kUnauthorized,
                   "an operator token works only under /operator/v1 and on /metrics");
+    }
+    if (!q->found && token.starts_with("allot_app_")) {
+      return Fail(ErrorCode::kUnauthorized, "an app token works only under /entitlements/v1");
     }
     if (!q->found || stored_hash.size() != presented_hash.size() ||
         CRYPTO_memcmp(stored_hash.data(), presented_hash.data(), stored_hash.size()) != 0) {

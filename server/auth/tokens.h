@@ -48,6 +48,12 @@ Status ApplyTenantState(std::string_view tenant_status, bool self_managed_catalo
 // Loads a Subscription admin's subscriptions into `p.subscriptions`.
 void LoadSubscriptionScope(soci::session& sql, Principal& p);
 
+// The token of an Authorization header "Bearer <token>" (spaces around it
+// dropped). kUnauthorized, saying what is wrong without echoing the token,
+// when the header is missing or malformed or the token empty or over 512
+// characters.
+Result<std::string_view> BearerToken(std::string_view authorization_header);
+
 // Resolves "Bearer <token>" to its principal. kUnauthorized when the header
 // is missing or malformed, the token unknown or revoked, or of another kind.
 // The message says which, without echoing the token.

@@ -20,7 +20,7 @@ enum class Surface {
   kAdmin,         // /admin/v1
   kMetrics,       // /metrics
   kOperator,      // /operator/v1
-  kEntitlements,  // /entitlements/v1 (reserved)
+  kEntitlements,  // /entitlements/v1: the vendor's product apps
   kConsole,       // / and /console: the admin console's files
 };
 
@@ -31,7 +31,7 @@ enum class Credential {
   kAdminToken,     // a tenant's admin token; on the admin surface, or the
                    // console's session cookie (with X-Allot-CSRF on writes)
   kOperatorToken,  // the vendor's operator token (auth/operator_tokens.h)
-  kAppToken,       // a product app's token (not issued yet: 401)
+  kAppToken,       // a product app's token (auth/app_tokens.h)
 };
 
 // The body limit of the console's sign-in, which is read without a

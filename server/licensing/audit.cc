@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/base/clock.h"
+#include "server/licensing/license_events.h"
 #include "server/store/bulk.h"
 #include "server/store/database.h"
 
@@ -40,7 +41,7 @@ Status WriteAuditBatch(soci::session& sql, const std::string& tenant_id, const A
   }
   std::vector<std::string> tenants(n, tenant_id), ats(n, at), kinds(n, kind), ids(n, actor.id);
   // One statement for the whole batch on PostgreSQL (store/bulk.h).
-  return store::InsertRows(sql, "audit_events",
+  Status inserted = store::InsertRows(sql, "audit_events",
                            {{"tenant_id", &tenants},
                             {"at", &ats},
                             {"actor_kind", &kinds},
@@ -52,6 +53,10 @@ Status WriteAuditBatch(soci::session& sql, const std::string& tenant_id, const A
                             {"subscription_id", &sub, &sub_ind},
                             {"before_json", &before, &before_ind},
                             {"after_json", &after, &after_ind}});
+  if (!inserted) return inserted;
+  // The webhook events of these changes, in the same transaction
+  // (license_events.h).
+  return PublishWebhookEvents(sql, tenant_id, events);
 }
 
 std::string AuditJson(const nlohmann::json& value) {

@@ -2,7 +2,8 @@
 // audit_events, migration 010_audit.sql). Every change of an assignment,
 // override, subscription, product, role or token writes one event through
 // WriteAudit in the same transaction as the change, so the log and the data
-// never disagree: a rolled-back change leaves no event either.
+// never disagree: a rolled-back change leaves no event either. The webhook
+// events of these changes are written here too (license_events.h).
 //
 // Thread-safety: stateless; each call uses the caller's session.
 #pragma once

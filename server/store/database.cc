@@ -106,7 +106,39 @@ class Lease {
 // and returns a Status, and RunOnce still runs the transaction again.
 thread_local bool retryable_failure_seen = false;
 
+// The OnCommit functions of the transaction (or the write of a group) that
+// `fn` is running on this thread; nullptr outside one.
+using CommitHooks = std::vector<std::function<void()>>;
+thread_local CommitHooks* current_commit_hooks = nullptr;
+
+// Collects OnCommit calls into `hooks` for its lifetime.
+class CollectCommitHooks {
+ public:
+  explicit CollectCommitHooks(CommitHooks& hooks) : saved_(current_commit_hooks) {
+    current_commit_hooks = &hooks;
+  }
+  ~CollectCommitHooks() { current_commit_hooks = saved_; }
+  CollectCommitHooks(const CollectCommitHooks&) = delete;
+  CollectCommitHooks& operator=(const CollectCommitHooks&) = delete;
+
+ private:
+  CommitHooks* saved_;
+};
+
+void RunCommitHooks(CommitHooks& hooks) {
+  for (auto& hook : hooks) hook();
+  hooks.clear();
+}
+
 }  // namespace
+
+void OnCommit(soci::session&, std::function<void()> fn) {
+  if (current_commit_hooks == nullptr) {
+    fn();
+    return;
+  }
+  current_commit_hooks->push_back(std::move(fn));
+}
 
 Error ErrorFromException(const std::exception& e) {
   std::string what = e.what();
@@ -211,7 +243,12 @@ Error Report(const std::exception& e) {
 
 }  // namespace
 
-Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn) {
+Status Database::ReadOneStatement(const std::function<Status(soci::session&)>& fn) {
+  return RunTransaction(false, fn, /*single=*/true);
+}
+
+Status Database::RunTransaction(bool write, const std::function<Status(soci::session&)>& fn,
+                                bool single) {
   // A write moves write_generation however it ends: after its transaction,
   // before its caller learns the outcome.
   struct CountWrite {
@@ -221,12 +258,13 @@ Status Database::RunTransaction(bool write, const std::function<Status(soci::ses
     }
   } count_write{write ? &write_generation_ : nullptr};
   if (write && backend_ == Backend::kSqlite) return RunQueuedWrite(fn);
-  if (backend_ == Backend::kSqlite) return RunOnce("BEGIN", fn).result;
+  if (backend_ == Backend::kSqlite) return RunOnce(single ? nullptr : "BEGIN", fn).result;
   // PostgreSQL: reads see one snapshot, as on SQLite. Writes run under READ
   // COMMITTED and wait on row locks (see the header): a failure worth a
   // second run is rare, and retried until the deadline.
-  const char* begin = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                            : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  const char* begin = single  ? nullptr
+                      : write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_deadline_ms_);
   for (int attempt = 0;; ++attempt) {
@@ -292,21 +330,28 @@ Database::Attempt Database::RunOnce(const char* begin,
   // in progress". SQLite keeps the transaction open after a failed COMMIT
   // (busy), so there it is rolled back.
   enum class Stage { kBegin, kBody, kEnd } stage = Stage::kBegin;
+  const bool autocommit = begin == nullptr;
+  CommitHooks hooks;
   try {
-    Control(sql, backend_, begin);
+    if (!autocommit) Control(sql, backend_, begin);
     stage = Stage::kBody;
     retryable_failure_seen = false;
-    Status result = fn(sql);
+    Status result;
+    {
+      CollectCommitHooks collect(hooks);
+      result = fn(sql);
+    }
     // A deadlock or serialization failure that `fn` caught and returned as
     // kUnavailable is retried like one thrown through here.
     const bool retry = postgres && !result && result.error().code == ErrorCode::kUnavailable &&
                        retryable_failure_seen;
     stage = Stage::kEnd;
-    Control(sql, backend_, result ? "COMMIT" : "ROLLBACK");
+    if (!autocommit) Control(sql, backend_, result ? "COMMIT" : "ROLLBACK");
+    if (result) RunCommitHooks(hooks);
     return {std::move(result), retry};
   } catch (const std::exception& e) {
     const bool lost = postgres && postgres::ConnectionLost(sql);
-    if ((stage == Stage::kBody || (stage == Stage::kEnd && !postgres)) && !lost) {
+    if (!autocommit && (stage == Stage::kBody || (stage == Stage::kEnd && !postgres)) && !lost) {
       try {
         Control(sql, backend_, "ROLLBACK");
       } catch (const std::exception&) {
@@ -333,10 +378,11 @@ struct Database::QueuedWrite {
   std::optional<Status> result;
   bool finished = false;
   std::condition_variable done;
+  std::vector<std::function<void()>> commit_hooks;  // OnCommit calls of fn
 };
 
 Status Database::RunQueuedWrite(const std::function<Status(soci::session&)>& fn) {
-  QueuedWrite mine{&fn, std::nullopt, false, {}};
+  QueuedWrite mine{&fn, std::nullopt, false, {}, {}};
   std::unique_lock<std::mutex> lock(queue_mu_);
   write_queue_.push_back(&mine);
   mine.done.wait(lock, [&] { return mine.finished || !leading_; });
@@ -378,10 +424,12 @@ void Database::RunWriteGroup(const std::vector<QueuedWrite*>& group) {
       if (!alone) Control(sql, backend_, "SAVEPOINT allot_write");
       Status result;
       try {
+        CollectCommitHooks collect(w->commit_hooks);
         result = (*w->fn)(sql);
       } catch (const std::exception& e) {
         result = std::unexpected(Report(e));
       }
+      if (!result) w->commit_hooks.clear();  // rolled back: nothing to tell
       if (!alone) {
         if (!result) Control(sql, backend_, "ROLLBACK TO allot_write");
         Control(sql, backend_, "RELEASE allot_write");
@@ -389,6 +437,7 @@ void Database::RunWriteGroup(const std::vector<QueuedWrite*>& group) {
       w->result = std::move(result);
     }
     Control(sql, backend_, alone && !*group.front()->result ? "ROLLBACK" : "COMMIT");
+    for (QueuedWrite* w : group) RunCommitHooks(w->commit_hooks);
   } catch (const std::exception& e) {
     // BEGIN, a savepoint or COMMIT failed (disk full, I/O error, a busy file
     // shared with another process): the transaction is lost, and with it

@@ -103,7 +103,15 @@ class Database {
   // Runs `fn` in a read-only transaction (one consistent snapshot).
   Status Read(const std::function<Status(soci::session&)>& fn);
 
-  // Value-returning forms of Write and Read.
+  // Runs `fn`, which must run exactly ONE statement (a read), with no
+  // explicit transaction around it: the statement's own (autocommit)
+  // transaction gives it one consistent snapshot on both backends, and the
+  // BEGIN and COMMIT of Read — two more round trips on PostgreSQL — are
+  // spared. For the hottest single-query reads (token lookups, entitlement
+  // checks). Errors and retries as for Read.
+  Status ReadOneStatement(const std::function<Status(soci::session&)>& fn);
+
+  // Value-returning forms of Write, Read and ReadOneStatement.
   template <typename T>
   Result<T> WriteValue(const std::function<Result<T>(soci::session&)>& fn) {
     return Capture<T>(true, fn);
@@ -111,6 +119,18 @@ class Database {
   template <typename T>
   Result<T> ReadValue(const std::function<Result<T>(soci::session&)>& fn) {
     return Capture<T>(false, fn);
+  }
+  template <typename T>
+  Result<T> ReadOneStatementValue(const std::function<Result<T>(soci::session&)>& fn) {
+    std::optional<T> out;
+    Status s = ReadOneStatement([&](soci::session& sql) -> Status {
+      auto r = fn(sql);
+      if (!r) return std::unexpected(r.error());
+      out.emplace(std::move(*r));
+      return Ok();
+    });
+    if (!s) return std::unexpected(s.error());
+    return std::move(*out);
   }
 
   // True when a trivial query succeeds (for /readyz).
@@ -129,9 +149,12 @@ class Database {
  private:
   Database(Backend backend, std::unique_ptr<soci::connection_pool> pool, int pool_size,
            int retry_deadline_ms);
-  Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn);
-  // One transaction opened with `begin`, on a leased connection; `retry`
-  // tells whether running it again may succeed (PostgreSQL only).
+  // `single`: fn runs one statement, without BEGIN/COMMIT.
+  Status RunTransaction(bool write, const std::function<Status(soci::session&)>& fn,
+                        bool single = false);
+  // One transaction opened with `begin` (nullptr: none, one statement in
+  // autocommit), on a leased connection; `retry` tells whether running it
+  // again may succeed (PostgreSQL only).
   struct Attempt {
     Status result;
     bool retry = false;
@@ -171,6 +194,15 @@ class Database {
   std::deque<QueuedWrite*> write_queue_;
   bool leading_ = false;
 };
+
+// Runs `fn` once the transaction this thread is running on `sql` (inside
+// Database::Write or Read) has committed; never when it rolls back (a failed
+// write of a group commit included), nor for an attempt that is run again.
+// For wake-ups of other threads that must not come before the data is
+// visible (the webhook outbox). `fn` runs on the thread that committed, must
+// be quick and must not throw. Called outside a Database transaction, runs
+// `fn` at once.
+void OnCommit(soci::session& sql, std::function<void()> fn);
 
 // Maps an exception thrown by SOCI (or the standard library) inside a
 // transaction to an error value. Exposed for the store's own adapters.

@@ -52,6 +52,10 @@ bool LocksRows(soci::session& sql) { return sql.get_backend_name() == "postgresq
 
 const char* ForUpdate(soci::session& sql) { return LocksRows(sql) ? " FOR NO KEY UPDATE" : ""; }
 
+const char* ForUpdateSkipLocked(soci::session& sql) {
+  return LocksRows(sql) ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
 Status LockUsers(soci::session& sql, const std::string& tenant, std::span<const std::string> ids) {
   return LockInOrder(sql, "scim_users", tenant, ids);
 }

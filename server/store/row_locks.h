@@ -43,6 +43,13 @@ bool LocksRows(soci::session& sql);
 // transactions, which take KEY SHARE, do not wait on it.)
 const char* ForUpdate(soci::session& sql);
 
+// " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite: for a SELECT that
+// claims work rows (webhook deliveries) several instances take from one
+// table at once; each skips the rows another is claiming instead of waiting
+// for them. Not for rows of the lock order above (a queue that must stay
+// FIFO is locked in order, never skipped).
+const char* ForUpdateSkipLocked(soci::session& sql);
+
 // Locks the rows of `ids` (any order, duplicates allowed; ids that do not
 // exist are skipped) of the tenant's users, in id order. Errors are the
 // database's.

@@ -31,6 +31,9 @@ constexpr Expected kTable[] = {
     {Action::kManagePolicies, A, N, N},
     {Action::kReadAudit, A, O, A},
     {Action::kReadPlugins, A, A, A},
+    // Webhooks and app tokens for product apps: Global admin only (issue 13).
+    {Action::kManageAppTokens, A, N, N},
+    {Action::kManageWebhooks, A, N, N},
 };
 
 auth::Principal Admin(std::string role, std::vector<std::string> subscriptions = {}) {

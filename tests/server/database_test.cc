@@ -349,3 +349,106 @@ TEST_F(DatabaseTest, AFullCacheHandsOutOneOffStatements) {
 
 }  // namespace
 }  // namespace allot::store
+
+namespace allot::store {
+namespace {
+
+// OnCommit (the webhook outbox's wake-up): after the commit, never for a
+// rolled-back write, also inside a group commit where a neighbour failed.
+class CommitHooksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("allot-hooks-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    auto db = Database::Open({.url = (dir_ / "t.db").string(), .pool_size = 8});
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    ASSERT_TRUE(db_->Write([](soci::session& sql) -> Status {
+      sql << "CREATE TABLE t (v INTEGER)";
+      return Ok();
+    }));
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(CommitHooksTest, RunAfterTheCommitWithTheRowsVisible) {
+  int visible_at_hook = -1;
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) -> Status {
+    sql << "INSERT INTO t (v) VALUES (1)";
+    OnCommit(sql, [&] {
+      // Another connection sees the row: the transaction has committed.
+      (void)db_->Read([&](soci::session& other) -> Status {
+        other << "SELECT COUNT(*) FROM t", soci::into(visible_at_hook);
+        return Ok();
+      });
+    });
+    return Ok();
+  }));
+  EXPECT_EQ(visible_at_hook, 1);
+}
+
+TEST_F(CommitHooksTest, NeverForARolledBackWriteEvenInAGroup) {
+  std::atomic<int> ran{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 16; ++i) {
+    writers.emplace_back([&, i] {
+      (void)db_->Write([&](soci::session& sql) -> Status {
+        sql << "INSERT INTO t (v) VALUES (:v)", soci::use(i);
+        OnCommit(sql, [&] { ++ran; });
+        if (i % 2 == 1) return Fail(ErrorCode::kConflict, "rolled back");
+        return Ok();
+      });
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(ran.load(), 8);
+  int rows = 0;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> Status {
+    sql << "SELECT COUNT(*) FROM t", soci::into(rows);
+    return Ok();
+  }));
+  EXPECT_EQ(rows, 8);
+}
+
+TEST_F(CommitHooksTest, ReadOneStatementReadsWithoutATransactionOfItsOwn) {
+  ASSERT_TRUE(db_->Write([](soci::session& sql) -> Status {
+    sql << "INSERT INTO t (v) VALUES (7)";
+    return Ok();
+  }));
+  auto v = db_->ReadOneStatementValue<int>([](soci::session& sql) -> Result<int> {
+    int out = 0;
+    sql << "SELECT v FROM t", soci::into(out);
+    return out;
+  });
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(*v, 7);
+  auto bad = db_->ReadOneStatementValue<int>([](soci::session& sql) -> Result<int> {
+    int out = 0;
+    sql << "SELECT nope FROM t", soci::into(out);
+    return out;
+  });
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInternal);
+  // The connection is usable afterwards (nothing left open on it).
+  EXPECT_TRUE(db_->Write([](soci::session& sql) -> Status {
+    sql << "INSERT INTO t (v) VALUES (8)";
+    return Ok();
+  }));
+}
+
+TEST_F(CommitHooksTest, OutsideATransactionRunsAtOnce) {
+  soci::session plain(*soci::factory_sqlite3(), (dir_ / "t.db").string());
+  bool ran = false;
+  OnCommit(plain, [&] { ran = true; });
+  EXPECT_TRUE(ran);
+}
+
+}  // namespace
+}  // namespace allot::store
