@@ -47,6 +47,8 @@ BURST = int(os.environ.get("BURST", "2000"))
 BURST_ROUNDS = int(os.environ.get("BURST_ROUNDS", "3"))
 TRICKLE = int(os.environ.get("TRICKLE", "300"))
 PARTS = os.environ.get("PARTS", "12")
+# Extra `allot serve` flags for the check's server (e.g. "--io-threads 8").
+SERVE_FLAGS = os.environ.get("SERVE_FLAGS", "").split()
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 work = tempfile.mkdtemp(prefix="allot-ent-bench-")
@@ -126,7 +128,7 @@ def wrk(url, token, pid):
 def part1():
     print(f"== GET /entitlements/v1/check vs trivial cpp-httplib: {ROUNDS} rounds, "
           f"wrk -t{THREADS} -c{CONNS} -d{DURATION}s --latency", flush=True)
-    p, tokens = allot("check", 18721)
+    p, tokens = allot("check", 18721, *SERVE_FLAGS)
     admin, scim = tokens["admin_token"], tokens["scim_token"]
     call(18721, "POST", "/admin/v1/products", admin, {"id": "lit", "name": "Literacy"})
     call(18721, "POST", "/admin/v1/subscriptions", admin,
