@@ -59,6 +59,9 @@ class Receiver {
     // Bound and listening already: connections wait in the backlog until
     // the accept loop runs.
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // cpp-httplib's stop() does nothing until the accept loop runs: a
+    // receiver destroyed before that would wait on its thread for ever.
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~Receiver() {
     {

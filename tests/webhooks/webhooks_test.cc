@@ -364,6 +364,17 @@ TEST_F(Webhooks, TheApiRefusesTargetsItMustNotReach) {
   EXPECT_EQ(Json(Admin("GET", "/webhooks"))["items"].size(), 0u);
 }
 
+// The test receiver itself: one stopped right after it was made must stop.
+// (cpp-httplib's stop() is a no-op until the accept loop has started, so a
+// receiver destroyed before its thread ran hung the test for ever: seen as a
+// 300 s timeout of ListsAndDeletes under load.)
+TEST(WebhookReceiver, StopsEvenWhenDestroyedAtOnce) {
+  for (int i = 0; i < 200; ++i) {
+    Receiver receiver;
+    EXPECT_GT(receiver.port(), 0);
+  }
+}
+
 TEST_F(Webhooks, ListsAndDeletes) {
   Receiver receiver;
   const auto [id, secret] = Webhook(receiver.Url());
