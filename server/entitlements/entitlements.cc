@@ -88,6 +88,19 @@ int Rank(const LicenseRow& l, bool entitles) {
   return l.state == "active" ? 1 : 2;
 }
 
+// The user's statement (kept per connection), bound to `user` in `tenant`
+// (an id, a userName or an externalId).
+UserStatement* BindUser(soci::session& sql, std::unique_ptr<store::CachedStatement>& scratch,
+                        const std::string& tenant, const std::string& user) {
+  auto* q = store::Prepared<UserStatement>(
+      sql, "entitlements.user",
+      [](soci::session& s) { return std::make_unique<UserStatement>(s); }, &scratch);
+  std::fill(std::begin(q->tenant), std::end(q->tenant), tenant);
+  q->id = user;
+  q->user_name_lower = AsciiLower(user);
+  return q;
+}
+
 }  // namespace
 
 std::string UserLicensesSql() { return std::string(kUserLicenses) + kResolveUserId; }
@@ -97,12 +110,7 @@ Result<CheckResult> Check(store::Database& db, const std::string& tenant, const 
                           const std::string& now) {
   return db.ReadOneStatementValue<CheckResult>([&](soci::session& sql) -> Result<CheckResult> {
     std::unique_ptr<store::CachedStatement> scratch;
-    auto* q = store::Prepared<UserStatement>(
-        sql, "entitlements.user",
-        [](soci::session& s) { return std::make_unique<UserStatement>(s); }, &scratch);
-    std::fill(std::begin(q->tenant), std::end(q->tenant), tenant);
-    q->id = user;
-    q->user_name_lower = AsciiLower(user);
+    UserStatement* q = BindUser(sql, scratch, tenant, user);
     CheckResult out;
     out.product_id = product;
     const bool in_scope = InScope(scope, product);
@@ -143,12 +151,7 @@ Result<UserEntitlements> UserLicenses(store::Database& db, const std::string& te
                                       const std::string& now) {
   return db.ReadOneStatementValue<UserEntitlements>([&](soci::session& sql) -> Result<UserEntitlements> {
     std::unique_ptr<store::CachedStatement> scratch;
-    auto* q = store::Prepared<UserStatement>(
-        sql, "entitlements.user",
-        [](soci::session& s) { return std::make_unique<UserStatement>(s); }, &scratch);
-    std::fill(std::begin(q->tenant), std::end(q->tenant), tenant);
-    q->id = user;
-    q->user_name_lower = AsciiLower(user);
+    UserStatement* q = BindUser(sql, scratch, tenant, user);
     std::optional<UserEntitlements> out;
     q->st.execute(false);
     while (q->st.fetch()) {

@@ -122,15 +122,7 @@ class Database {
   }
   template <typename T>
   Result<T> ReadOneStatementValue(const std::function<Result<T>(soci::session&)>& fn) {
-    std::optional<T> out;
-    Status s = ReadOneStatement([&](soci::session& sql) -> Status {
-      auto r = fn(sql);
-      if (!r) return std::unexpected(r.error());
-      out.emplace(std::move(*r));
-      return Ok();
-    });
-    if (!s) return std::unexpected(s.error());
-    return std::move(*out);
+    return Capture<T>(false, fn, /*single=*/true);
   }
 
   // True when a trivial query succeeds (for /readyz).
@@ -169,14 +161,15 @@ class Database {
   void RunWriteGroup(const std::vector<QueuedWrite*>& group);
   static constexpr size_t kMaxWriteGroup = 64;
   template <typename T>
-  Result<T> Capture(bool write, const std::function<Result<T>(soci::session&)>& fn) {
+  Result<T> Capture(bool write, const std::function<Result<T>(soci::session&)>& fn,
+                    bool single = false) {
     std::optional<T> out;
     Status s = RunTransaction(write, [&](soci::session& sql) -> Status {
       auto r = fn(sql);
       if (!r) return std::unexpected(r.error());
       out.emplace(std::move(*r));
       return Ok();
-    });
+    }, single);
     if (!s) return std::unexpected(s.error());
     return std::move(*out);
   }

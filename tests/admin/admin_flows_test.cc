@@ -28,13 +28,11 @@ using allot::testing::HttpResponse;
 using allot::testing::TempDir;
 using allot::testing::TestServer;
 using nlohmann::json;
-
-constexpr char kScimJson[] = "application/scim+json";
-constexpr char kUserSchema[] = "urn:ietf:params:scim:schemas:core:2.0:User";
-constexpr char kGroupSchema[] = "urn:ietf:params:scim:schemas:core:2.0:Group";
-constexpr char kPatchOp[] = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+using allot::testing::helpers::Json;
+using allot::testing::helpers::kScimJson;
+using allot::testing::helpers::kUserSchema;
+using allot::testing::helpers::kGroupSchema;
+using allot::testing::helpers::kPatchOp;
 
 json Members(const std::vector<std::string>& ids) {
   json m = json::array();

@@ -11,8 +11,10 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +49,32 @@ struct HttpResponse {
   std::multimap<std::string, std::string> headers;  // keys lower-cased
   std::string Header(const std::string& lower_name) const;
 };
+
+// Shared helpers of the integration fixtures. In a namespace of their own
+// so that argument-dependent lookup (HttpResponse is in allot::testing)
+// never pits them against a test's own Json: a fixture takes them with
+// using-declarations.
+namespace helpers {
+
+inline constexpr char kScimJson[] = "application/scim+json";
+inline constexpr char kUserSchema[] = "urn:ietf:params:scim:schemas:core:2.0:User";
+inline constexpr char kGroupSchema[] = "urn:ietf:params:scim:schemas:core:2.0:Group";
+inline constexpr char kPatchOp[] = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+// The body as JSON (discarded when it is not JSON).
+inline nlohmann::json Json(const HttpResponse& r) {
+  return nlohmann::json::parse(r.body, nullptr, false);
+}
+
+// RFC 3339 UTC `seconds` from now (negative: in the past).
+inline std::string TimeFromNow(long seconds) {
+  const std::time_t t = std::time(nullptr) + seconds;
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return text;
+}
+
+}  // namespace helpers
 
 // A keep-alive HTTP(S) client for one server. For HTTPS it trusts exactly
 // the server's certificate file (so the certificate is really verified).

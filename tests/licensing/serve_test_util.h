@@ -17,8 +17,7 @@ namespace allot::licensing::serve_testing {
 using allot::testing::HttpClient;
 using allot::testing::HttpResponse;
 using nlohmann::json;
-
-inline json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+using allot::testing::helpers::Json;
 
 // A product "p-<sub>" and its subscription `sub` with `seats` seats.
 inline void CreateSubscription(HttpClient& c, const std::string& admin, const std::string& sub,

@@ -22,20 +22,11 @@ using allot::testing::HttpClient;
 using allot::testing::HttpResponse;
 using allot::testing::TestServer;
 using nlohmann::json;
-
-inline constexpr char kScimJson[] = "application/scim+json";
-inline constexpr char kUserSchema[] = "urn:ietf:params:scim:schemas:core:2.0:User";
-inline constexpr char kGroupSchema[] = "urn:ietf:params:scim:schemas:core:2.0:Group";
-
-inline json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
-
-// RFC 3339 UTC `seconds` from now (negative: in the past).
-inline std::string TimeFromNow(long seconds) {
-  const std::time_t t = std::time(nullptr) + seconds;
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
+using allot::testing::helpers::Json;
+using allot::testing::helpers::TimeFromNow;
+using allot::testing::helpers::kScimJson;
+using allot::testing::helpers::kUserSchema;
+using allot::testing::helpers::kGroupSchema;
 
 struct TenantTokens {
   std::string admin, scim;

@@ -25,16 +25,8 @@ using allot::testing::HttpClient;
 using allot::testing::HttpResponse;
 using allot::testing::TestServer;
 using nlohmann::json;
-
-inline json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
-
-// RFC 3339 UTC `seconds` from now (negative: in the past).
-inline std::string TimeFromNow(long seconds) {
-  const std::time_t t = std::time(nullptr) + seconds;
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
+using allot::testing::helpers::Json;
+using allot::testing::helpers::TimeFromNow;
 
 // Polls `done` until it holds; false after `limit` (a deadline, not a
 // timing check).

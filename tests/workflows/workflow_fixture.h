@@ -29,14 +29,13 @@ using allot::testing::HttpResponse;
 using allot::testing::TempDir;
 using allot::testing::TestServer;
 using nlohmann::json;
+using allot::testing::helpers::Json;
+using allot::testing::helpers::kScimJson;
+using allot::testing::helpers::kUserSchema;
+using allot::testing::helpers::kGroupSchema;
+using allot::testing::helpers::kPatchOp;
 
-inline constexpr char kScimJson[] = "application/scim+json";
-inline constexpr char kUserSchema[] = "urn:ietf:params:scim:schemas:core:2.0:User";
-inline constexpr char kGroupSchema[] = "urn:ietf:params:scim:schemas:core:2.0:Group";
-inline constexpr char kPatchOp[] = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 inline constexpr char kEnterprise[] = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-inline json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
 
 class Workflow : public ::testing::Test {
  protected:
