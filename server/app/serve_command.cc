@@ -100,7 +100,7 @@ http::Authenticator MakeAuthenticator(store::Database& database,
         return who;
       }
       case http::Credential::kAppToken:
-        return auth::AuthenticateApp(database, head.Header("Authorization"));
+        return principals.Authenticate(head.Header("Authorization"), auth::TokenKind::kApp);
       case http::Credential::kNone:
         break;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/auth/app_tokens.h"
 #include "server/auth/tokens.h"
 #include "server/store/database.h"
 
@@ -12,6 +13,13 @@ namespace {
 // characters) and not worth hashing for the cache.
 constexpr size_t kMaxCachedHeader = 600;
 
+// The lookup the cache stands in front of: app tokens have a table and a
+// surface of their own (app_tokens.h).
+Result<Principal> Lookup(store::Database& db, std::string_view header, TokenKind kind) {
+  if (kind == TokenKind::kApp) return AuthenticateApp(db, header);
+  return auth::Authenticate(db, header, kind);
+}
+
 }  // namespace
 
 PrincipalCache::PrincipalCache(store::Database& db) : PrincipalCache(db, Options{}) {}
@@ -21,7 +29,7 @@ PrincipalCache::PrincipalCache(store::Database& db, Options options)
 
 Result<Principal> PrincipalCache::Authenticate(std::string_view header, TokenKind required_kind) {
   if (options_.ttl.count() <= 0 || header.empty() || header.size() > kMaxCachedHeader) {
-    return auth::Authenticate(db_, header, required_kind);
+    return Lookup(db_, header, required_kind);
   }
   // Read before the lookup's transaction begins: a write that ends after
   // this point moves the generation past it, so the entry made from a
@@ -45,7 +53,7 @@ Result<Principal> PrincipalCache::Authenticate(std::string_view header, TokenKin
   // A token of another kind gets Authenticate's own answer.
   if (found && found->kind == required_kind) return *found;
 
-  auto principal = auth::Authenticate(db_, header, required_kind);
+  auto principal = Lookup(db_, header, required_kind);
   if (principal) {
     auto kept = std::make_shared<const Principal>(*principal);
     std::lock_guard lock(shard.mutex);

@@ -50,8 +50,9 @@ class PrincipalCache {
   PrincipalCache(const PrincipalCache&) = delete;
   PrincipalCache& operator=(const PrincipalCache&) = delete;
 
-  // auth::Authenticate (tokens.h), from the cache when an entry is valid:
-  // the same principal, or the same error, that Authenticate gives.
+  // auth::Authenticate (tokens.h), or AuthenticateApp (app_tokens.h) for
+  // kApp, from the cache when an entry is valid: the same principal, or
+  // the same error, that the lookup gives.
   Result<Principal> Authenticate(std::string_view authorization_header, TokenKind required_kind);
 
  private:

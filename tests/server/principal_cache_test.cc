@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/auth/app_tokens.h"
 #include "server/auth/tenants.h"
 #include "server/auth/tokens.h"
 #include "server/store/database.h"
@@ -107,6 +108,28 @@ TEST_F(PrincipalCacheTest, ARevokedTokenIsRefusedOnTheNextRequest) {
   auto again = cache.Authenticate(scim_, TokenKind::kScim);
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("revoked"), std::string::npos);
+}
+
+// App tokens (the entitlement checks) go through the cache too: kept, and
+// refused on the next request once revoked here.
+TEST_F(PrincipalCacheTest, AnAppTokenIsKeptAndARevocationAppliesOnTheNextRequest) {
+  auto issued = db_->WriteValue<IssuedToken>([&](soci::session& sql) {
+    return IssueAppToken(sql, "acme", "lms", {"lit"});
+  });
+  ASSERT_TRUE(issued) << issued.error().message;
+  const std::string app = "Bearer " + issued->token;
+  PrincipalCache cache(*db_);
+  auto p = Warm(cache, app, TokenKind::kApp);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->kind, TokenKind::kApp);
+  EXPECT_EQ(p->products, std::vector<std::string>{"lit"});
+  ASSERT_TRUE(db_->Write([&](soci::session& sql) { return RevokeAppToken(sql, "acme", p->token_id); }));
+  auto again = cache.Authenticate(app, TokenKind::kApp);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("revoked"), std::string::npos);
+  // An admin token is not an app token, kept or not.
+  Warm(cache, admin_, TokenKind::kAdmin);
+  EXPECT_FALSE(cache.Authenticate(admin_, TokenKind::kApp));
 }
 
 TEST_F(PrincipalCacheTest, ADeletedAdminIsRefusedOnTheNextRequest) {
