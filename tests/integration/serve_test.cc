@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "tests/integration/harness.h"
@@ -220,6 +221,10 @@ TEST(Overload, ARequestThatQueuedTooLongGets429) {
 
   sqlite3* lock = nullptr;
   ASSERT_EQ(sqlite3_open(server->db_url().c_str(), &lock), SQLITE_OK);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> close_lock(lock, sqlite3_close);
+  // The server writes in the background too (the webhook outbox's prune
+  // runs at start): wait for such a write rather than fail on SQLITE_BUSY.
+  sqlite3_busy_timeout(lock, 10000);
   ASSERT_EQ(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
 
   const std::string user = R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"held"})";
@@ -235,7 +240,7 @@ TEST(Overload, ARequestThatQueuedTooLongGets429) {
   ASSERT_TRUE(WriteAll(queued, "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   ASSERT_EQ(sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(lock);
+  close_lock.reset();
 
   const std::string held = ReadToClose(holder);
   close(holder);
