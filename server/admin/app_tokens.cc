@@ -9,6 +9,7 @@
 #include "server/admin/audit_events.h"
 #include "server/admin/principals.h"
 #include "server/auth/app_tokens.h"
+#include "server/base/comma_list.h"
 #include "server/base/clock.h"
 #include "server/store/database.h"
 
@@ -84,7 +85,7 @@ Result<Listing<AppTokenView>> ListAppTokens(store::Database& db, const std::stri
           AppTokenView v{.id = r.get<std::string>(0),
                          .name = r.get<std::string>(1),
                          .created_at = r.get<std::string>(3)};
-          if (r.get_indicator(2) == soci::i_ok) v.products = auth::SplitProducts(r.get<std::string>(2));
+          if (r.get_indicator(2) == soci::i_ok) v.products = SplitCommaList(r.get<std::string>(2));
           out.items.push_back(std::move(v));
         }
         if (static_cast<int>(out.items.size()) > page.limit) {
@@ -105,7 +106,7 @@ Status RevokeAppToken(store::Database& db, const std::string& tenant, const Acto
            "revoked_at IS NULL",
         soci::use(tenant), soci::use(id), soci::into(v.name), soci::into(products, products_ind);
     if (!sql.got_data()) return Fail(ErrorCode::kNotFound, "no live app token with id '" + id + "'");
-    if (products_ind == soci::i_ok) v.products = auth::SplitProducts(products);
+    if (products_ind == soci::i_ok) v.products = SplitCommaList(products);
     if (auto s = auth::RevokeAppToken(sql, tenant, id); !s) return s;
     return RecordAudit(sql, tenant, actor, "token.revoked", "token", id, AuditBody(v), nullptr);
   });

@@ -12,6 +12,7 @@
 #include "server/base/random.h"
 #include "server/licensing/sql.h"
 #include "server/store/database.h"
+#include "server/base/comma_list.h"
 #include "server/webhooks/outbox.h"
 #include "server/webhooks/signature.h"
 
@@ -19,24 +20,6 @@ namespace allot::admin {
 namespace {
 
 using nlohmann::json;
-
-std::string JoinComma(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
-
-std::vector<std::string> SplitComma(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
 
 json AuditBody(const WebhookView& w) {
   return {{"id", w.id}, {"url", w.url}, {"events", w.events}};
@@ -84,7 +67,7 @@ Result<WebhookView> LoadWebhook(soci::session& sql, const std::string& tenant,
       soci::use(tenant), soci::use(id), soci::into(w.id), soci::into(w.url), soci::into(events),
       soci::into(description, description_ind), soci::into(w.created_at);
   if (!sql.got_data()) return Fail(ErrorCode::kNotFound, "no webhook with id '" + id + "'");
-  w.events = SplitComma(events);
+  w.events = SplitCommaList(events);
   if (description_ind == soci::i_ok) w.description = description;
   return w;
 }
@@ -142,7 +125,7 @@ Result<CreatedWebhook> CreateWebhook(store::Database& db, const std::string& ten
                                    .description = request.description,
                                    .created_at = NowRfc3339()},
                        .secret = webhooks::NewSecret()};
-    const std::string joined = JoinComma(out.webhook.events);
+    const std::string joined = JoinCommaList(out.webhook.events);
     const std::string description = request.description.value_or("");
     soci::indicator description_ind = request.description ? soci::i_ok : soci::i_null;
     sql << "INSERT INTO webhooks (tenant_id, id, url, events, description, secret, created_at) "
@@ -172,7 +155,7 @@ Result<Listing<WebhookView>> ListWebhooks(store::Database& db, const std::string
     for (const soci::row& r : rows) {
       WebhookView w{.id = r.get<std::string>(0),
                     .url = r.get<std::string>(1),
-                    .events = SplitComma(r.get<std::string>(2)),
+                    .events = SplitCommaList(r.get<std::string>(2)),
                     .created_at = r.get<std::string>(4)};
       if (r.get_indicator(3) == soci::i_ok) w.description = r.get<std::string>(3);
       out.items.push_back(std::move(w));

@@ -4,31 +4,12 @@
 #include <soci/soci.h>
 
 #include "server/base/clock.h"
+#include "server/base/comma_list.h"
 #include "server/base/random.h"
 #include "server/store/database.h"
 #include "server/store/statement_cache.h"
 
 namespace allot::auth {
-
-std::string JoinProducts(const std::vector<std::string>& products) {
-  std::string out;
-  for (const std::string& p : products) {
-    if (!out.empty()) out += ',';
-    out += p;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitProducts(std::string_view stored) {
-  std::vector<std::string> out;
-  while (!stored.empty()) {
-    const size_t comma = stored.find(',');
-    out.emplace_back(stored.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    stored.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 Result<IssuedToken> IssueAppToken(soci::session& sql, const std::string& tenant_id,
                                   const std::string& name,
@@ -38,7 +19,7 @@ Result<IssuedToken> IssueAppToken(soci::session& sql, const std::string& tenant_
   issued.token = RandomToken("allot_app_");
   const std::string hash = HashToken(issued.token);
   const std::string now = NowRfc3339();
-  const std::string joined = JoinProducts(products);
+  const std::string joined = JoinCommaList(products);
   soci::indicator products_ind = products.empty() ? soci::i_null : soci::i_ok;
   sql << "INSERT INTO app_tokens (tenant_id, id, name, products, token_hash, created_at) "
          "VALUES (:t, :id, :n, :p, :h, :c)",
@@ -117,7 +98,7 @@ Result<Principal> AuthenticateApp(store::Database& db, std::string_view header) 
     p.name = q->name;
     p.kind = TokenKind::kApp;
     p.token_id = q->id;
-    if (q->products_ind == soci::i_ok) p.products = SplitProducts(q->products);
+    if (q->products_ind == soci::i_ok) p.products = SplitCommaList(q->products);
     // Only a valid token learns that its tenant is suspended.
     if (auto t = ApplyTenantState(q->tenant_status, true, p); !t) {
       return std::unexpected(t.error());

@@ -34,9 +34,6 @@ Result<IssuedToken> IssueAppToken(soci::session& sql, const std::string& tenant_
 // that id.
 Status RevokeAppToken(soci::session& sql, const std::string& tenant_id, const std::string& id);
 
-// "a,b" for {"a","b"} and back; the stored form of a token's products.
-std::string JoinProducts(const std::vector<std::string>& products);
-std::vector<std::string> SplitProducts(std::string_view stored);
 
 // Resolves "Bearer <token>" to the app principal (kind kApp, its tenant,
 // id = the token's id, `products` its products). kUnauthorized when the

@@ -12,6 +12,7 @@
 
 #include "server/base/clock.h"
 #include "server/licensing/audit.h"
+#include "server/base/comma_list.h"
 #include "server/licensing/decide.h"
 #include "server/licensing/history.h"
 #include "server/licensing/locks.h"
@@ -118,7 +119,7 @@ const std::string& FamilyOf(const FamilyMap& families, const std::string& sub) {
 }
 
 bool HasAdminSource(const std::string& sources) {
-  for (const std::string& s : SplitSources(sources)) {
+  for (const std::string& s : SplitCommaList(sources)) {
     if (s == "admin") return true;
   }
   return false;
@@ -217,7 +218,7 @@ Result<ApplyCounts> Reapply(soci::session& sql, const std::string& tenant,
     std::set<std::string> wanted_subs;
     for (Wanted& w : wanted) {
       wanted_subs.insert(w.subscription_id);
-      std::string sources = JoinSources(w.sources);
+      std::string sources = JoinCommaList(w.sources);
       auto it = current.find(w.subscription_id);
       if (it == current.end()) {
         adds.push_back({w.subscription_id, user, std::move(sources)});

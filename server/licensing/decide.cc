@@ -70,25 +70,4 @@ std::vector<Wanted> Decide(bool live, std::span<const PolicyGrantIn> grants,
   return out;
 }
 
-std::string JoinSources(const std::vector<std::string>& sources) {
-  std::string out;
-  for (const std::string& s : sources) {
-    if (!out.empty()) out += ',';
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitSources(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace allot::licensing

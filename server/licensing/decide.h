@@ -51,8 +51,5 @@ using FamilyMap = std::unordered_map<std::string, std::string>;
 std::vector<Wanted> Decide(bool live, std::span<const PolicyGrantIn> grants,
                            std::span<const OverrideIn> overrides, const FamilyMap& families);
 
-// "a,b,c" <-> {"a","b","c"}: the canonical stored form of sources.
-std::string JoinSources(const std::vector<std::string>& sources);
-std::vector<std::string> SplitSources(const std::string& text);
 
 }  // namespace allot::licensing

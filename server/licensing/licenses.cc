@@ -9,6 +9,7 @@
 #include "server/licensing/admin_change.h"
 #include "server/licensing/apply.h"
 #include "server/licensing/audit.h"
+#include "server/base/comma_list.h"
 #include "server/licensing/decide.h"
 #include "server/licensing/history.h"
 #include "server/licensing/locks.h"
@@ -159,7 +160,7 @@ Result<UnassignOutcome> UnassignIn(soci::session& sql, const std::string& tenant
     std::map<std::string, int64_t> freed;
     auto released = ReleaseAssignments(
         sql, tenant,
-        {{user, sub, (*lic)->state, JoinSources((*lic)->sources), "unassigned"}}, actor, freed);
+        {{user, sub, (*lic)->state, JoinCommaList((*lic)->sources), "unassigned"}}, actor, freed);
     if (!released) return std::unexpected(released.error());
     out.released = *released > 0;
     if (auto s = ServeFreed(sql, tenant, freed, actor); !s) return std::unexpected(s.error());

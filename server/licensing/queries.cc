@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/base/comma_list.h"
 #include "server/licensing/decide.h"
 #include "server/licensing/sql.h"
 
@@ -27,7 +28,7 @@ Result<std::unordered_map<std::string, std::vector<License>>> ReadLicenses(
         l.subscription_id = sql::Str(r, 1);
         l.product_id = sql::Str(r, 2);
         l.state = sql::Str(r, 3);
-        l.sources = SplitSources(sql::Str(r, 4));
+        l.sources = SplitCommaList(sql::Str(r, 4));
         l.since = l.state == "active" && !sql::IsNull(r, 6) ? sql::Str(r, 6) : sql::Str(r, 5);
         l.pending_reason = sql::Str(r, 7);
         l.held_for = sql::Str(r, 8);
@@ -99,7 +100,7 @@ Result<ListPage<HistoryEntry>> UserHistory(store::Database& db, const std::strin
                 std::to_string(after_id) + " ORDER BY id LIMIT " + std::to_string(limit + 1),
             {tenant, user}, [&](const soci::row& r) {
               page.items.push_back({sql::Int(r, 0), sql::Str(r, 1), sql::Str(r, 2),
-                                    SplitSources(sql::Str(r, 3)), sql::Str(r, 4), sql::Str(r, 5),
+                                    SplitCommaList(sql::Str(r, 3)), sql::Str(r, 4), sql::Str(r, 5),
                                     sql::Str(r, 6)});
             });
         if (!s) return std::unexpected(s.error());
@@ -132,7 +133,7 @@ Result<ListPage<AssignmentView>> SubscriptionAssignments(store::Database& db,
                 " ORDER BY a.user_id LIMIT " + std::to_string(limit + 1),
             params, [&](const soci::row& r) {
               License l;
-              l.sources = SplitSources(sql::Str(r, 4));
+              l.sources = SplitCommaList(sql::Str(r, 4));
               const std::string row_state = sql::Str(r, 3);
               page.items.push_back(
                   {sql::Str(r, 0), sql::Str(r, 1), sql::Str(r, 2), row_state, l.source(),

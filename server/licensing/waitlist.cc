@@ -4,6 +4,7 @@
 
 #include "server/licensing/admin_change.h"
 #include "server/licensing/apply.h"
+#include "server/base/comma_list.h"
 #include "server/licensing/decide.h"
 #include "server/licensing/locks.h"
 #include "server/licensing/queue.h"
@@ -92,7 +93,7 @@ Result<OverrideView> RemoveFromWaitlist(store::Database& db, const std::string& 
     if (!set) return std::unexpected(set.error());
     std::map<std::string, int64_t> freed;  // a pending row frees no seat
     auto released = ReleaseAssignments(
-        sql, tenant, {{user, sub, "pending", JoinSources((*lic)->sources), "unassigned"}}, actor,
+        sql, tenant, {{user, sub, "pending", JoinCommaList((*lic)->sources), "unassigned"}}, actor,
         freed);
     if (!released) return std::unexpected(released.error());
     auto applied = Reapply(sql, tenant, users, {actor, "unassigned"});

@@ -54,12 +54,5 @@ INSTANTIATE_TEST_SUITE_P(
              {{"b", {"policy:hi", "policy:lo"}}}}),
     [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
 
-TEST(Sources, JoinAndSplitRoundTrip) {
-  std::vector<std::string> s = {"admin", "policy:a"};
-  EXPECT_EQ(JoinSources(s), "admin,policy:a");
-  EXPECT_EQ(SplitSources("admin,policy:a"), s);
-  EXPECT_TRUE(SplitSources("").empty());
-}
-
 }  // namespace
 }  // namespace allot::licensing
