@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/base/clock.h"
+#include "server/base/comma_list.h"
 #include "server/base/random.h"
 #include "server/store/bulk.h"
 #include "server/store/database.h"
@@ -30,19 +31,6 @@ Wakeup& TheWakeup() {
   return w;
 }
 
-std::vector<std::string> SplitComma(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const size_t end = comma == std::string::npos ? text.size() : comma;
-    if (end > start) out.push_back(text.substr(start, end - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 struct SubscriberLookup : store::CachedStatement {
   explicit SubscriberLookup(soci::session& sql)
       : st((sql.prepare << "SELECT id, events FROM webhooks WHERE tenant_id = :t ORDER BY id",
@@ -51,11 +39,12 @@ struct SubscriberLookup : store::CachedStatement {
   soci::statement st;
 };
 
-// A change usually writes an event or two: for those, the lookups and the
-// inserts run as statements kept prepared per connection (statement_cache.h)
-// — preparing four statements per change cost about as much as the change.
-// Larger batches (a reconcile, a bulk assign) use IN lists and bulk
-// inserts.
+// A change usually writes an event or two: for those, the lookups run as
+// statements kept prepared per connection (statement_cache.h) — preparing
+// them per change cost about as much as the change. Larger batches (a
+// reconcile, a bulk assign) use IN lists. The inserts always go through
+// store::InsertRows, which keeps its statements on both databases and
+// writes the rows in order (delivery ids grow in event order).
 constexpr size_t kFewRows = 4;
 
 struct UserNames : store::CachedStatement {
@@ -74,28 +63,6 @@ struct ProductOf : store::CachedStatement {
       : st((sql.prepare << "SELECT product_id FROM subscriptions WHERE tenant_id = :t AND id = :id",
             soci::use(tenant), soci::use(id), soci::into(product))) {}
   std::string tenant, id, product;
-  soci::statement st;
-};
-
-struct InsertEvent : store::CachedStatement {
-  explicit InsertEvent(soci::session& sql)
-      : st((sql.prepare << "INSERT INTO webhook_events (tenant_id, id, type, user_id, occurred_at, "
-                           "body) VALUES (:t, :id, :ty, :u, :at, :b)",
-            soci::use(tenant), soci::use(id), soci::use(type), soci::use(user, user_ind),
-            soci::use(at), soci::use(body))) {}
-  std::string tenant, id, type, user, at, body;
-  soci::indicator user_ind = soci::i_null;
-  soci::statement st;
-};
-
-struct InsertDelivery : store::CachedStatement {
-  explicit InsertDelivery(soci::session& sql)
-      : st((sql.prepare << "INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_id, "
-                           "order_key, status, next_attempt_at, created_at) VALUES (:t, :w, :e, "
-                           ":k, 'pending', :n, :c)",
-            soci::use(tenant), soci::use(webhook), soci::use(event), soci::use(key),
-            soci::use(next), soci::use(created))) {}
-  std::string tenant, webhook, event, key, next, created;
   soci::statement st;
 };
 
@@ -160,7 +127,7 @@ Result<std::vector<Subscriber>> LoadSubscribers(soci::session& sql, const std::s
     q->tenant = tenant;
     std::vector<Subscriber> out;
     q->st.execute(false);
-    while (q->st.fetch()) out.push_back({q->id, SplitComma(q->events)});
+    while (q->st.fetch()) out.push_back({q->id, SplitCommaList(q->events)});
     return out;
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
@@ -269,52 +236,26 @@ Status Enqueue(soci::session& sql, const std::string& tenant,
         d_created.push_back(now);
       }
     }
-    if (e_id.size() <= kFewRows && d_event.size() <= kFewRows) {
-      // Row by row, in order (delivery ids grow in event order).
-      std::unique_ptr<store::CachedStatement> scratch_e, scratch_d;
-      auto* ins_e = Kept<InsertEvent>(sql, "webhooks.insert_event", &scratch_e);
-      for (size_t i = 0; i < e_id.size(); ++i) {
-        ins_e->tenant = tenant;
-        ins_e->id = e_id[i];
-        ins_e->type = e_type[i];
-        ins_e->user = e_user[i];
-        ins_e->user_ind = e_user_ind[i];
-        ins_e->at = e_at[i];
-        ins_e->body = e_body[i];
-        ins_e->st.execute(true);
-      }
-      auto* ins_d = Kept<InsertDelivery>(sql, "webhooks.insert_delivery", &scratch_d);
-      for (size_t i = 0; i < d_event.size(); ++i) {
-        ins_d->tenant = tenant;
-        ins_d->webhook = d_webhook[i];
-        ins_d->event = d_event[i];
-        ins_d->key = d_key[i];
-        ins_d->next = d_next[i];
-        ins_d->created = d_created[i];
-        ins_d->st.execute(true);
-      }
-    } else {
-      if (auto s = store::InsertRows(sql, "webhook_events",
-                                     {{"tenant_id", &e_tenant},
-                                      {"id", &e_id},
-                                      {"type", &e_type},
-                                      {"user_id", &e_user, &e_user_ind},
-                                      {"occurred_at", &e_at},
-                                      {"body", &e_body}});
-          !s) {
-        return s;
-      }
-      if (auto s = store::InsertRows(sql, "webhook_deliveries",
-                                     {{"tenant_id", &d_tenant},
-                                      {"webhook_id", &d_webhook},
-                                      {"event_id", &d_event},
-                                      {"order_key", &d_key},
-                                      {"status", &d_status},
-                                      {"next_attempt_at", &d_next},
-                                      {"created_at", &d_created}});
-          !s) {
-        return s;
-      }
+    if (auto s = store::InsertRows(sql, "webhook_events",
+                                   {{"tenant_id", &e_tenant},
+                                    {"id", &e_id},
+                                    {"type", &e_type},
+                                    {"user_id", &e_user, &e_user_ind},
+                                    {"occurred_at", &e_at},
+                                    {"body", &e_body}});
+        !s) {
+      return s;
+    }
+    if (auto s = store::InsertRows(sql, "webhook_deliveries",
+                                   {{"tenant_id", &d_tenant},
+                                    {"webhook_id", &d_webhook},
+                                    {"event_id", &d_event},
+                                    {"order_key", &d_key},
+                                    {"status", &d_status},
+                                    {"next_attempt_at", &d_next},
+                                    {"created_at", &d_created}});
+        !s) {
+      return s;
     }
   } catch (const std::exception& e) {
     return std::unexpected(store::ErrorFromException(e));
